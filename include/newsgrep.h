@@ -1,0 +1,366 @@
+/*
+ * newsgrep.h -- the public interface of libnewsgrep.
+ *
+ * libnewsgrep indexes news articles into a compressed on-disk inverted index
+ * and answers ranked boolean and phrase queries (BM25) with highlighted
+ * snippets.  This header is the whole public API; it is C89-clean.
+ *
+ * Conventions (see libnewsgrep(3)):
+ *  - Functions returning int return NG_OK (0) on success and a negative
+ *    NG_E* code on failure; ng_error_last() then describes the failure.
+ *  - Constructors write their result through the first argument and set it
+ *    to NULL on failure.  Every handle has one *_free() that accepts NULL.
+ *  - Values returned directly are borrowed; their lifetime is documented.
+ *  - The library never prints, never exits, never reads the environment.
+ *  - Thread safety: an ng_index may be searched from many threads at once.
+ *    A writer, a query and a result set belong to one thread at a time.
+ */
+#ifndef NEWSGREP_H
+#define NEWSGREP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(NG_BUILDING) && defined(__GNUC__)
+#define NG_EXTERN(type) extern __attribute__((visibility("default"))) type
+#else
+#define NG_EXTERN(type) extern type
+#endif
+
+/** @brief Library version, as a string "MAJOR.MINOR.PATCH". */
+#define NG_VERSION_MAJOR 0
+#define NG_VERSION_MINOR 1
+#define NG_VERSION_PATCH 0
+#define NG_VERSION_HEX ((NG_VERSION_MAJOR << 16) | (NG_VERSION_MINOR << 8) | NG_VERSION_PATCH)
+
+/** @brief Version of the library at run time, e.g. "0.1.0". */
+NG_EXTERN(const char *) ng_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+/** Error codes.  All failures are negative. */
+enum {
+    NG_OK = 0,
+    NG_ERROR = -1,     /**< generic or internal error */
+    NG_ENOMEM = -2,    /**< out of memory */
+    NG_EIO = -3,       /**< an operating-system call failed */
+    NG_ECORRUPT = -4,  /**< an index file is damaged */
+    NG_EVERSION = -5,  /**< the index has a format version this library cannot read */
+    NG_ENOTFOUND = -6, /**< no such index, document or file */
+    NG_EEXISTS = -7,   /**< the object already exists */
+    NG_ELOCKED = -8,   /**< another writer holds the index lock */
+    NG_EQUERY = -9,    /**< query syntax error; offset gives the position */
+    NG_EINVAL = -10,   /**< invalid argument */
+    NG_EBUFS = -11,    /**< a caller-provided buffer is too small */
+    NG_EUSER = -12,    /**< a callback asked to stop */
+    NG_ITEROVER = -31  /**< an iterator is exhausted (not an error) */
+};
+
+/** The last error of the calling thread. */
+typedef struct ng_error {
+    int code;            /**< one of the NG_E* codes, NG_OK if none */
+    const char *message; /**< lowercase message naming the place, never NULL */
+    size_t offset;       /**< query position or file offset; (size_t)-1 if none */
+} ng_error;
+
+/**
+ * @brief The calling thread's last error.
+ * @return never NULL; valid until the next failing call on this thread.
+ */
+NG_EXTERN(const ng_error *) ng_error_last(void);
+
+/** @brief Reset the calling thread's last error to NG_OK. */
+NG_EXTERN(void) ng_error_clear(void);
+
+/** @brief A human-readable name for an error code ("corrupt index", ...). */
+NG_EXTERN(const char *) ng_strerror(int code);
+
+/**
+ * @brief Replace the allocator used by the library (for tests that inject
+ * allocation failures).  Call before any other function; NULL restores libc.
+ */
+NG_EXTERN(void) ng_set_allocator(void *(*malloc_fn)(size_t),
+                                 void *(*realloc_fn)(void *, size_t),
+                                 void (*free_fn)(void *));
+
+/** Severity of a diagnostic passed to the log callback. */
+enum { NG_LOG_WARNING = 1, NG_LOG_INFO = 2, NG_LOG_DEBUG = 3 };
+
+/** @brief A log callback: level, message (lowercase, names file and line), payload. */
+typedef void (*ng_log_fn)(int level, const char *message, void *payload);
+
+/* ------------------------------------------------------------------ */
+/* Buffers handed to the caller                                        */
+/* ------------------------------------------------------------------ */
+
+/** A growable byte buffer owned by the caller once filled by the library. */
+typedef struct ng_buf {
+    char *ptr;    /**< NUL-terminated contents, or NULL */
+    size_t size;  /**< bytes used, not counting the NUL */
+    size_t asize; /**< bytes allocated */
+} ng_buf;
+
+#define NG_BUF_INIT {NULL, 0, 0}
+
+/** @brief Free a buffer's memory and reset it to NG_BUF_INIT. */
+NG_EXTERN(void) ng_buf_dispose(ng_buf *buf);
+
+/* ------------------------------------------------------------------ */
+/* Documents                                                           */
+/* ------------------------------------------------------------------ */
+
+/**
+ * An article.  Strings are UTF-8, borrowed for the duration of the call,
+ * and need not be NUL-terminated when their length is given (a length of
+ * (size_t)-1 means "NUL-terminated").  Only body is required.
+ */
+typedef struct ng_document {
+    const char *id;    size_t id_len;    /**< unique key; replaces a document with the same id */
+    const char *title; size_t title_len; /**< indexed and shown */
+    const char *date;  size_t date_len;  /**< ISO 8601 "YYYY-MM-DD[...]", or empty */
+    const char *url;   size_t url_len;   /**< stored only */
+    const char *body;  size_t body_len;  /**< indexed, stored, used for snippets */
+} ng_document;
+
+/** Stored fields of a document, as returned by ng_index_document(). */
+enum { NG_FIELD_ID = 0, NG_FIELD_TITLE, NG_FIELD_DATE, NG_FIELD_URL, NG_FIELD_BODY, NG_FIELD_COUNT };
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct ng_writer ng_writer;
+
+#define NG_WRITER_OPTIONS_VERSION 1
+/** Options of ng_writer_open().  NULL means all defaults. */
+typedef struct ng_writer_options {
+    unsigned int version;   /**< NG_WRITER_OPTIONS_VERSION */
+    const char *language;   /**< Snowball language, default "english"; "none" disables stemming */
+    size_t memory_limit;    /**< bytes of in-memory inversion before a flush; default 256 MiB */
+    unsigned int threads;   /**< analysis threads; 0 = number of cores */
+    int rebuild;            /**< nonzero: start from an empty index */
+    int create;             /**< nonzero (default): create the directory if missing */
+    ng_log_fn log;          /**< warnings (skipped files, bad lines); may be NULL */
+    void *log_payload;      /**< passed to log */
+} ng_writer_options;
+
+#define NG_WRITER_OPTIONS_INIT {NG_WRITER_OPTIONS_VERSION, NULL, 0, 0, 0, 1, NULL, NULL}
+
+/** @brief Initialise options to defaults; NG_EINVAL for an unknown version. */
+NG_EXTERN(int) ng_writer_options_init(ng_writer_options *opts, unsigned int version);
+
+/**
+ * @brief Open an index directory for writing, taking the writer lock.
+ * @param out receives the writer
+ * @param path index directory
+ * @param opts options, or NULL
+ * @return NG_OK, NG_ELOCKED (another writer; the message names its pid), NG_EIO
+ */
+NG_EXTERN(int) ng_writer_open(ng_writer **out, const char *path, const ng_writer_options *opts);
+
+/**
+ * @brief Add a document.  A document with the same id, committed or added
+ * earlier in this session, is replaced.
+ * @return NG_OK, NG_EINVAL (no body), NG_ENOMEM
+ */
+NG_EXTERN(int) ng_writer_add(ng_writer *w, const ng_document *doc);
+
+/** @brief Delete the document with this id; NG_ENOTFOUND if there is none. */
+NG_EXTERN(int) ng_writer_delete(ng_writer *w, const char *id, size_t id_len);
+
+/** Statistics of one ng_writer_add_path() call. */
+typedef struct ng_add_stats {
+    uint64_t docs_added;    /**< documents indexed */
+    uint64_t docs_skipped;  /**< files or lines skipped with a warning */
+    uint64_t bytes_read;    /**< input bytes consumed */
+} ng_add_stats;
+
+/**
+ * @brief Index a file or directory tree: text files (one article each; the
+ * first line is the title, a leading YYYY-MM-DD in the file name the date),
+ * and JSON Lines files (*.jsonl, *.jsonl.gz) of {"id","title","date","url","body"}.
+ * Binary files, unreadable files and bad JSON lines are skipped with a
+ * warning through the log callback, naming file and line.
+ * @param stats_out optional; receives counts
+ * @return NG_OK, NG_ENOTFOUND (path does not exist), NG_EIO
+ */
+NG_EXTERN(int) ng_writer_add_path(ng_add_stats *stats_out, ng_writer *w, const char *path);
+
+/**
+ * @brief Make every change since the last commit durable and visible,
+ * atomically: readers see all of it or none of it.
+ * @return NG_OK, NG_EIO
+ */
+NG_EXTERN(int) ng_writer_commit(ng_writer *w);
+
+/** @brief Drop uncommitted changes, release the lock, free the writer. */
+NG_EXTERN(void) ng_writer_free(ng_writer *w);
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct ng_index ng_index;
+
+/**
+ * @brief Open a read-only snapshot of an index.  Later commits are not seen
+ * until the index is reopened.  Safe to search from many threads.
+ * @return NG_OK, NG_ENOTFOUND (no index there), NG_ECORRUPT, NG_EVERSION
+ */
+NG_EXTERN(int) ng_index_open(ng_index **out, const char *path);
+
+/** @brief Close a snapshot.  Results and queries made from it must be freed first. */
+NG_EXTERN(void) ng_index_free(ng_index *ix);
+
+/** Index statistics. */
+typedef struct ng_index_stats {
+    uint64_t docs;            /**< live documents */
+    uint64_t terms;           /**< distinct terms summed over segments */
+    uint64_t tokens;          /**< indexed tokens of live and deleted documents */
+    uint32_t segments;        /**< live segments */
+    uint32_t format_version;  /**< on-disk format version */
+    uint64_t generation;      /**< commit generation */
+    uint64_t bytes_dict;      /**< term dictionary bytes */
+    uint64_t bytes_postings;  /**< doc-id and frequency bytes */
+    uint64_t bytes_positions; /**< position bytes */
+    uint64_t bytes_store;     /**< document store bytes */
+    uint64_t bytes_other;     /**< lengths, manifest, tombstones */
+    char language[32];        /**< Snowball language of the index */
+} ng_index_stats;
+
+/** @brief Fill stats for an open index. */
+NG_EXTERN(int) ng_index_stats_get(ng_index_stats *out, const ng_index *ix);
+
+/**
+ * @brief Verify every file of the index: magic, version, checksums and
+ * internal invariants (sorted terms, increasing doc ids).
+ * @return NG_OK, or NG_ECORRUPT with a message naming the file
+ */
+NG_EXTERN(int) ng_index_check(ng_index *ix);
+
+/**
+ * @brief Fetch a stored field of a document by its internal number (from a hit).
+ * @param out receives a copy of the field (caller frees with ng_buf_dispose)
+ */
+NG_EXTERN(int) ng_index_document(ng_buf *out, ng_index *ix, uint64_t docnum, int field);
+
+/* ------------------------------------------------------------------ */
+/* Queries and results                                                 */
+/* ------------------------------------------------------------------ */
+
+typedef struct ng_query ng_query;
+typedef struct ng_results ng_results;
+
+/**
+ * @brief Parse a query for an index (the index's language is used).
+ * Syntax: words (implicit AND), AND, OR, NOT, -word, ( ), "phrases".
+ * @return NG_OK, or NG_EQUERY with ng_error_last()->offset at the fault
+ */
+NG_EXTERN(int) ng_query_parse(ng_query **out, ng_index *ix, const char *text, size_t len);
+
+/** @brief Free a parsed query. */
+NG_EXTERN(void) ng_query_free(ng_query *q);
+
+/**
+ * @brief The query in a canonical, fully parenthesised form showing the
+ * analysed terms, e.g. (AND lavrov troop).  Caller disposes of out.
+ */
+NG_EXTERN(int) ng_query_describe(ng_buf *out, const ng_query *q);
+
+#define NG_SEARCH_OPTIONS_VERSION 1
+/** Options of ng_search().  NULL means all defaults. */
+typedef struct ng_search_options {
+    unsigned int version; /**< NG_SEARCH_OPTIONS_VERSION */
+    size_t limit;         /**< hits to return; default 10; 0 = none (count only) */
+    size_t offset;        /**< skip the first hits (paging) */
+    double k1;            /**< BM25 k1, default 1.2 */
+    double b;             /**< BM25 b, default 0.75 */
+} ng_search_options;
+
+#define NG_SEARCH_OPTIONS_INIT {NG_SEARCH_OPTIONS_VERSION, 10, 0, 1.2, 0.75}
+
+/** @brief Initialise options to defaults; NG_EINVAL for an unknown version. */
+NG_EXTERN(int) ng_search_options_init(ng_search_options *opts, unsigned int version);
+
+/**
+ * @brief Run a query: the top hits by BM25 score (ties by document order),
+ * and the exact number of matching documents.
+ * @return NG_OK (also when nothing matched), NG_ECORRUPT, NG_ENOMEM
+ */
+NG_EXTERN(int) ng_search(ng_results **out, ng_index *ix, const ng_query *q,
+                         const ng_search_options *opts);
+
+/** @brief Free results. */
+NG_EXTERN(void) ng_results_free(ng_results *r);
+
+/** @brief Number of hits held (at most the limit). */
+NG_EXTERN(size_t) ng_results_count(const ng_results *r);
+
+/** @brief Total number of matching documents. */
+NG_EXTERN(uint64_t) ng_results_total(const ng_results *r);
+
+/** One hit. */
+typedef struct ng_hit {
+    uint64_t docnum; /**< internal document number in this snapshot */
+    double score;    /**< BM25 score */
+} ng_hit;
+
+/** @brief The i-th hit (0-based, best first); NG_ENOTFOUND past the end. */
+NG_EXTERN(int) ng_results_hit(ng_hit *out, const ng_results *r, size_t i);
+
+/**
+ * @brief Call fn for every matching document, in document order, without
+ * scoring (for listing).  fn returns nonzero to stop (NG_EUSER is returned).
+ */
+NG_EXTERN(int) ng_search_each(ng_index *ix, const ng_query *q,
+                              int (*fn)(uint64_t docnum, void *payload), void *payload);
+
+/** @brief Count matching documents exactly, without scoring. */
+NG_EXTERN(int) ng_search_count(uint64_t *out, ng_index *ix, const ng_query *q);
+
+/* ------------------------------------------------------------------ */
+/* Snippets                                                            */
+/* ------------------------------------------------------------------ */
+
+/** A highlighted byte range [start, end) in a snippet. */
+typedef struct ng_range {
+    size_t start;
+    size_t end;
+} ng_range;
+
+#define NG_SNIPPET_OPTIONS_VERSION 1
+/** Options of ng_snippet(). NULL means defaults. */
+typedef struct ng_snippet_options {
+    unsigned int version; /**< NG_SNIPPET_OPTIONS_VERSION */
+    size_t words;         /**< approximate window length in words, default 30 */
+} ng_snippet_options;
+
+#define NG_SNIPPET_OPTIONS_INIT {NG_SNIPPET_OPTIONS_VERSION, 30}
+
+/**
+ * @brief The best passage of a document for a query: the window of about
+ * `words` words holding the most distinct query terms closest together,
+ * aligned to a sentence start where possible.  Every matched word is a
+ * highlight; a matched phrase is one highlight.
+ * @param text_out receives the snippet text (caller disposes)
+ * @param ranges_out receives a malloc'ed array of highlight ranges, byte
+ *        offsets into text_out; free with ng_ranges_free()
+ * @param n_ranges_out receives the number of ranges
+ */
+NG_EXTERN(int) ng_snippet(ng_buf *text_out, ng_range **ranges_out, size_t *n_ranges_out,
+                          ng_index *ix, const ng_query *q, uint64_t docnum,
+                          const ng_snippet_options *opts);
+
+/** @brief Free a range array from ng_snippet(). */
+NG_EXTERN(void) ng_ranges_free(ng_range *ranges);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NEWSGREP_H */

@@ -1,0 +1,72 @@
+/*
+** query.h -- the query language: lexer and recursive-descent parser that
+** turn a query string into an AST of analysed terms.
+**
+** Grammar (precedence NOT > OR > AND, as web search engines do, so that
+** "Zelensky OR Zelenskyy troops" means (Zelensky OR Zelenskyy) AND troops):
+**
+**   query   := and_expr EOF
+**   and_expr:= or_expr { ["AND"] or_expr }        implicit AND between items
+**   or_expr := unary { "OR" unary }
+**   unary   := ("NOT" | "-") unary | primary      "-" only at the start of a word
+**   primary := "(" and_expr ")" | '"' text '"' | WORD
+**
+**  - Operators are the uppercase words AND, OR, NOT; lowercase ones are words.
+**  - A WORD is a run of characters other than whitespace, '(', ')' and '"'.
+**    It goes through the analyzer: no token -> dropped; one token -> TERM;
+**    several ("F-16", "30-minute") -> PHRASE of adjacent positions.
+**    Inner punctuation is never an operator ("U.S.", "O'Brien", "38.101").
+**  - A quoted text is a PHRASE of its tokens (a TERM if only one).
+**  - NOT may only appear as a child of AND beside at least one positive
+**    operand; a query with nothing positive is an error.
+**  - Errors are NG_EQUERY with ng_error_last()->offset = byte position:
+**    "query: unclosed '\"' at 0", "query: unbalanced '(' at 0",
+**    "query: expected a term after 'AND' at 9", "query: unexpected ')' at 5".
+**  - Limits: NG_QUERY_MAX_BYTES, NG_QUERY_MAX_DEPTH, NG_QUERY_MAX_TERMS.
+*/
+#ifndef NG_QUERY_H
+#define NG_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NG_QUERY_MAX_BYTES 65536 /* longer queries are refused */
+#define NG_QUERY_MAX_DEPTH 64    /* nesting of parentheses and NOT */
+#define NG_QUERY_MAX_TERMS 1024  /* analysed terms in one query */
+
+typedef enum ng_qkind {
+    NG_Q_TERM = 1, /* one analysed term */
+    NG_Q_PHRASE,   /* terms at consecutive positions */
+    NG_Q_AND,      /* all kids (NOT kids exclude) */
+    NG_Q_OR,       /* any kid */
+    NG_Q_NOT       /* one kid; only directly under AND */
+} ng_qkind;
+
+typedef struct ng_qterm {
+    char *term; size_t term_len; /* analysed (stemmed) term, NUL-terminated, owned */
+    char *word; size_t word_len; /* folded unstemmed word, owned */
+    uint32_t rel_pos;            /* position relative to the phrase start */
+    size_t offset;               /* byte offset of its word in the query */
+} ng_qterm;
+
+typedef struct ng_qnode {
+    ng_qkind kind;
+    size_t offset, length;    /* span in the query text */
+    ng_qterm *terms;          /* TERM: 1, PHRASE: n_terms >= 2 (owned) */
+    size_t n_terms;
+    struct ng_qnode **kids;   /* AND, OR: >= 2; NOT: 1 (owned) */
+    size_t n_kids;
+    int field;                /* reserved for field queries; 0 = all fields */
+    double boost;             /* reserved for term boosts; 1.0 */
+} ng_qnode;
+
+/* Parse text[0..len) with analyzer a.  *root_out is NULL (and NG_OK is
+** returned) when the query has no term at all after analysis, e.g. "—";
+** callers treat that as matching nothing.  NG_EQUERY with position, NG_ENOMEM. */
+int ng_query__parse(ng_qnode **root_out, ng_analyzer *a, const char *text, size_t len);
+void ng_qnode__free(ng_qnode *n);
+
+/* Canonical form: (AND t1 (OR t2 t3) (NOT t4) "p1 p2"). */
+int ng_qnode__describe(ng_buf *out, const ng_qnode *n);
+
+#endif
