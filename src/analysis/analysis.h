@@ -16,6 +16,24 @@
 **  - dotted acronyms of single letters ("U.S.", "U.K.") are one word ("us");
 **  - invalid UTF-8 bytes are treated as separators, never crash;
 **  - every word is indexed, stopwords included.
+**
+** Details (fold.c and tokenizer.c implement them; test_analysis.c checks them):
+**  - marks stripped by folding are the diacritics: enclosing marks, marks in
+**    the combining-diacritics blocks, and marks of nonzero combining class
+**    other than viramas (so Arabic harakat and Hebrew points go, Indic vowel
+**    signs and viramas stay).  Cyrillic letters are only case folded (the
+**    breve of й is kept, Russian stemming needs it) except ё -> е;
+**  - soft hyphen, ZWJ, ZWNJ and word joiner inside a word are ignored;
+**  - U+02BC (a letter in Unicode) is treated as an apostrophe;
+**  - a word of one letter followed by "." and another one-letter word, and so
+**    on, is one acronym token whose byte range includes the final "."; that
+**    final "." ends a sentence only if the next word is capitalized;
+**  - a sentence ends at . ! ? ... (and their CJK / Arabic / Devanagari
+**    forms) not directly followed by a word character ("example.com" is two
+**    words in one sentence), or at a blank line;
+**  - tokens whose folded form is empty (a lone combining mark) are dropped
+**    without taking a position;
+**  - numbers are not stemmed; the stemmer sees the folded word.
 */
 #ifndef NG_ANALYSIS_H
 #define NG_ANALYSIS_H
@@ -46,7 +64,9 @@ typedef struct ng_analyzer ng_analyzer;
 typedef int (*ng_token_fn)(void *payload, const ng_token *tok);
 
 /* lang: a Snowball language name ("english", "french", ...), NULL for
-** english, "none" for no stemming.  NG_EINVAL names an unknown language. */
+** english, "none" for no stemming.  NG_EINVAL names an unknown language.
+** Names are case-insensitive and at most 31 bytes; ng_analyzer__lang()
+** returns the name lowercased ("english" for NULL). */
 int ng_analyzer__new(ng_analyzer **out, const char *lang);
 void ng_analyzer__free(ng_analyzer *a);
 const char *ng_analyzer__lang(const ng_analyzer *a);
@@ -58,10 +78,53 @@ int ng__analyze(ng_analyzer *a, const char *text, size_t len, uint32_t first_pos
                 ng_token_fn fn, void *payload, uint32_t *n_tokens_out);
 
 /* Fold one word (no segmentation) into out (size cap, NUL-terminated);
-** returns the folded length.  Used by tests and by the snippet module. */
+** returns the folded length.  Used by tests and by the snippet module.
+** Every letter, mark and digit is folded as by the tokenizer; an apostrophe
+** between two letters becomes "'"; everything else (dots, commas, invalid
+** bytes) is dropped, so "U.S." -> "us" and "100,000" -> "100000".  The
+** output is cut at a character boundary to fit cap - 1 bytes (no
+** NG_MAX_TERM_BYTES limit here). */
 size_t ng__fold_word(char *out, size_t cap, const char *word, size_t len);
 
 /* The Snowball languages libstemmer offers, NULL-terminated. */
 const char **ng__stem_languages(void);
+
+/* Decode one UTF-8 character of s[0..len), len > 0.  Returns the bytes
+** consumed (1..4) and sets *cp; an invalid or truncated sequence consumes
+** one byte and sets *cp = NG_UTF8_BAD.  Never reads s[len] or beyond.
+** Overlong forms, surrogates and values above U+10FFFF are invalid. */
+#define NG_UTF8_BAD 0xFFFFFFFFu
+size_t ng__utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* Encode cp (<= U+10FFFF) into out[0..4); returns the length, 0 if invalid. */
+size_t ng__utf8_encode(char *out, uint32_t cp);
+
+/**************************************************************************
+** Internal to src/analysis (shared between its .c files).
+*/
+/* Character classes returned by ng_analysis__fold_cp(). */
+#define NG_CC_WORD 0x01u   /* part of a word: L*, M*, N* (not U+02BC) */
+#define NG_CC_LETTER 0x02u /* L* */
+#define NG_CC_MARK 0x04u   /* M* */
+#define NG_CC_DIGIT 0x08u  /* Nd */
+#define NG_CC_UPPER 0x10u  /* Lu, Lt */
+#define NG_CC_APOS 0x20u   /* ' ’ ‘ ʼ */
+#define NG_CC_TERM 0x40u   /* sentence terminator: . ! ? … 。 ！ ？ ؟ । */
+#define NG_CC_SPACE 0x80u  /* white space other than a newline */
+#define NG_CC_NL 0x100u    /* \n, U+2028 */
+#define NG_CC_PARA 0x200u  /* U+2029: ends a paragraph like a blank line */
+#define NG_CC_JOIN 0x400u  /* ignorable inside a word: soft hyphen, ZWJ, ZWNJ, WJ */
+#define NG_FOLD_MAX 128    /* bytes: longest folding of one code point */
+/* Classify cp and, for a word character, write its folding (UTF-8, not
+** NUL-terminated, possibly empty) to out[0..NG_FOLD_MAX) and its length to
+** *outlen (0 for other characters).  Pure function of cp; slow (utf8proc):
+** the tokenizer caches it. */
+unsigned ng_analysis__fold_cp(uint32_t cp, char *out, size_t *outlen);
+
+typedef struct ng_stemmer ng_stemmer;
+/* lang must be a valid libstemmer name; NG_EINVAL otherwise. */
+int ng_analysis__stemmer_new(ng_stemmer **out, const char *lang);
+void ng_analysis__stemmer_free(ng_stemmer *s);
+/* Stem w[0..n); returns a pointer valid until the next call, NULL on OOM. */
+const char *ng_analysis__stem(ng_stemmer *s, const char *w, size_t n, size_t *outlen);
 
 #endif

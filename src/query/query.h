@@ -66,7 +66,54 @@ typedef struct ng_qnode {
 int ng_query__parse(ng_qnode **root_out, ng_analyzer *a, const char *text, size_t len);
 void ng_qnode__free(ng_qnode *n);
 
-/* Canonical form: (AND t1 (OR t2 t3) (NOT t4) "p1 p2"). */
+/* Canonical form: (AND t1 (OR t2 t3) (NOT t4) "p1 p2").  Appends to out
+** (does not clear it); a NULL node (empty query) appends nothing.  Kids are
+** shown in query order; a phrase shows its analysed terms. */
 int ng_qnode__describe(ng_buf *out, const ng_qnode *n);
+
+/* ---- Internal to src/query (lexer.c <-> parser.c); not for other modules. ----
+**
+** Lexical rules beyond the grammar above:
+**  - whitespace is ASCII space, \t \n \v \f \r and the Unicode spaces
+**    U+0085 U+00A0 U+1680 U+2000..U+200B U+2028 U+2029 U+202F U+205F
+**    U+3000 U+FEFF;
+**  - phrase delimiters are '"' and the curly quotes U+201C U+201D U+201E;
+**    any of them closes a phrase opened by any of them;
+**  - '-' is NOT when it starts a word (query start, after whitespace or
+**    '(') and is followed by something other than whitespace, ')', the end
+**    or another dash (- U+2010..U+2015 U+2212): so "-putin", "-(a b)" and
+**    -"a b" negate, while "-", "--", "-—" are words (analysing to nothing);
+**  - the word right after such a '-' is never an operator ("-OR" = NOT or).
+*/
+typedef enum ng_qtok_kind {
+    NG_QT_EOF = 0,
+    NG_QT_WORD,   /* text = the word */
+    NG_QT_PHRASE, /* text = between the quotes; start/end include them */
+    NG_QT_LPAREN,
+    NG_QT_RPAREN,
+    NG_QT_AND,
+    NG_QT_OR,
+    NG_QT_NOT,    /* the word NOT */
+    NG_QT_MINUS   /* '-' at the start of a word */
+} ng_qtok_kind;
+
+typedef struct ng_qtok {
+    ng_qtok_kind kind;
+    size_t start, end;           /* the token's bytes [start,end) in the query */
+    size_t text_start, text_end; /* WORD, PHRASE: the text to analyse */
+} ng_qtok;
+
+typedef struct ng_qlexer {
+    const char *text;
+    size_t len;
+    size_t pos;      /* next byte to scan */
+    int boundary;    /* the previous token lets '-' be NOT (start, '(') */
+    int literal;     /* the previous token was '-': next word is no operator */
+} ng_qlexer;
+
+void ng_qlex__init(ng_qlexer *lx, const char *text, size_t len);
+/* Scan the next token into *tok: NG_OK, or NG_EQUERY for an unclosed quote
+** (offset of the opening quote).  At the end, NG_QT_EOF at offset len. */
+int ng_qlex__next(ng_qlexer *lx, ng_qtok *tok);
 
 #endif

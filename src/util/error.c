@@ -55,6 +55,10 @@ int ng__err_errno(int err, const char *fmt, ...)
     va_end(ap);
     n = strlen(t_err.msg);
     snprintf(t_err.msg + n, sizeof t_err.msg - n, ": %s", strerror(err));
+    /* messages are lowercase: "no such file or directory" */
+    if (n + 2 < sizeof t_err.msg && t_err.msg[n + 2] >= 'A' && t_err.msg[n + 2] <= 'Z' &&
+        !(t_err.msg[n + 3] >= 'A' && t_err.msg[n + 3] <= 'Z'))
+        t_err.msg[n + 2] = (char)(t_err.msg[n + 2] - 'A' + 'a');
     return code;
 }
 

@@ -1,7 +1,9 @@
 /*
 ** ng_test_main.c -- main() of every unit test program.
 */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,0 +1,14 @@
+/*
+** api.h -- the public objects that glue modules together (api/query.c).
+*/
+#ifndef NG_API_H
+#define NG_API_H
+
+#include "reader/reader.h"
+
+struct ng_query {
+    ng_qnode *root;  /* NULL: the query has no term after analysis: matches nothing */
+    char lang[32];   /* analyzer language it was parsed with */
+};
+
+#endif

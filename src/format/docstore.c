@@ -1,0 +1,277 @@
+/*
+** docstore.c -- the document store (.doc) -- FORMAT.md section 6.
+**
+**   body:  blocks: zlib (deflate, level 6) of the concatenated records of
+**          consecutive documents, about NG_FMT_STORE_BLOCK bytes raw;
+**            record: 5 x (vint len, bytes) = id, title, date, url, body
+**          block table: n_blocks x (u64 offset in body, u32 first docid,
+**                                   u32 compressed len, u32 raw len)
+**          id blob: per document in docid order: vint len, id bytes, vint docid
+**          id index: n_docs x u32 offset into the id blob, sorted by id bytes
+**   meta:  u32 n_docs, u32 n_blocks, u64 table_off, u64 blob_off,
+**          u64 blob_len, u64 index_off   (offsets relative to body)
+**
+** The id index lets the writer find the document a new version replaces
+** (JSONL ids, file paths) by binary search, without reading the blocks.
+*/
+#include <stdlib.h>
+#include <zlib.h>
+
+#include "format/format.h"
+
+#define META_LEN 40
+#define TABLE_ENTRY 20
+
+void ng_store__enc_init(ng_store_enc *e, ng_fwriter *fw)
+{
+    memset(e, 0, sizeof *e);
+    e->fw = fw;
+}
+
+void ng_store__enc_free(ng_store_enc *e)
+{
+    ng_buf_dispose(&e->raw);
+    ng_buf_dispose(&e->comp);
+    ng_buf_dispose(&e->table);
+    ng_buf_dispose(&e->ids);
+    ng__free(e->id_offs);
+    memset(e, 0, sizeof *e);
+}
+
+static int flush_block(ng_store_enc *e)
+{
+    uLongf clen;
+    int rc = NG_OK;
+    if (e->raw.size == 0) return NG_OK;
+    clen = compressBound((uLong)e->raw.size);
+    if ((rc = ng__buf_grow(&e->comp, clen)) != NG_OK) return rc;
+    if (compress2((Bytef *)e->comp.ptr, &clen, (const Bytef *)e->raw.ptr, (uLong)e->raw.size, 6) != Z_OK)
+        return ng__err(NG_ERROR, "zlib compression failed");
+    ng__buf_put_u64(&rc, &e->table, e->fw->off - NG_FMT_HEADER_SIZE);
+    ng__buf_put_u32(&rc, &e->table, e->block_first);
+    ng__buf_put_u32(&rc, &e->table, (uint32_t)clen);
+    ng__buf_put_u32(&rc, &e->table, (uint32_t)e->raw.size);
+    if (!rc) rc = ng_fmt__fw_write(e->fw, e->comp.ptr, clen);
+    ng__buf_clear(&e->raw);
+    e->block_first = e->n_docs;
+    e->n_blocks++;
+    return rc;
+}
+
+static void put_field(int *rc, ng_buf *b, const char *p, size_t n)
+{
+    if (!p) n = 0;
+    else if (n == (size_t)-1) n = strlen(p);
+    ng__buf_put_vint(rc, b, n);
+    ng__buf_put(rc, b, p, n);
+}
+
+int ng_store__enc_add(ng_store_enc *e, const ng_document *doc)
+{
+    int rc = NG_OK;
+    size_t idn = doc->id ? (doc->id_len == (size_t)-1 ? strlen(doc->id) : doc->id_len) : 0;
+    if (e->n_docs >= NG_FMT_MAX_DOCS) return ng__err(NG_EINVAL, "segment full");
+    put_field(&rc, &e->raw, doc->id, doc->id_len);
+    put_field(&rc, &e->raw, doc->title, doc->title_len);
+    put_field(&rc, &e->raw, doc->date, doc->date_len);
+    put_field(&rc, &e->raw, doc->url, doc->url_len);
+    put_field(&rc, &e->raw, doc->body, doc->body_len);
+    if (!rc) rc = NG_GROW(e->id_offs, e->id_cap, (size_t)e->n_docs + 1);
+    if (rc) return rc;
+    e->id_offs[e->n_docs] = (uint32_t)e->ids.size;
+    put_field(&rc, &e->ids, doc->id, idn);
+    ng__buf_put_vint(&rc, &e->ids, e->n_docs);
+    if (rc) return rc;
+    if (e->ids.size > UINT32_MAX) return ng__err(NG_EINVAL, "segment id table over 4 GiB");
+    e->n_docs++;
+    if (e->raw.size >= NG_FMT_STORE_BLOCK) return flush_block(e);
+    return NG_OK;
+}
+
+/* Decode the id at blob offset off (no bounds checks: encoder side). */
+static void id_at(const uint8_t *blob, size_t blob_len, uint32_t off, const uint8_t **p, size_t *n)
+{
+    const uint8_t *q = blob + off;
+    uint64_t len = 0;
+    if (off >= blob_len || ng__vint_get(&q, blob + blob_len, &len) || len > (uint64_t)(blob + blob_len - q)) {
+        *p = q;
+        *n = 0;
+        return;
+    }
+    *p = q;
+    *n = (size_t)len;
+}
+
+static const uint8_t *g_sort_blob; /* qsort has no payload argument */
+static size_t g_sort_len;
+static int cmp_ids(const void *a, const void *b)
+{
+    const uint8_t *pa, *pb;
+    size_t na, nb;
+    int c;
+    id_at(g_sort_blob, g_sort_len, *(const uint32_t *)a, &pa, &na);
+    id_at(g_sort_blob, g_sort_len, *(const uint32_t *)b, &pb, &nb);
+    c = memcmp(pa, pb, na < nb ? na : nb);
+    if (c) return c;
+    if (na != nb) return na < nb ? -1 : 1;
+    return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1; /* later docs after */
+}
+
+int ng_store__enc_finish(ng_store_enc *e)
+{
+    uint8_t meta[META_LEN];
+    uint64_t table_off, blob_off, index_off;
+    size_t i;
+    int rc = flush_block(e);
+    if (rc) return rc;
+    table_off = e->fw->off - NG_FMT_HEADER_SIZE;
+    if ((rc = ng_fmt__fw_write(e->fw, e->table.ptr, e->table.size)) != NG_OK) return rc;
+    blob_off = e->fw->off - NG_FMT_HEADER_SIZE;
+    if ((rc = ng_fmt__fw_write(e->fw, e->ids.ptr, e->ids.size)) != NG_OK) return rc;
+    index_off = e->fw->off - NG_FMT_HEADER_SIZE;
+    /* the writer runs in one thread at a time (it holds the index lock) */
+    g_sort_blob = (const uint8_t *)e->ids.ptr;
+    g_sort_len = e->ids.size;
+    if (e->n_docs) qsort(e->id_offs, e->n_docs, sizeof *e->id_offs, cmp_ids);
+    for (i = 0; i < e->n_docs && !rc; i++) {
+        uint8_t tmp[4];
+        ng__set_u32(tmp, e->id_offs[i]);
+        rc = ng_fmt__fw_write(e->fw, tmp, 4);
+    }
+    if (rc) return rc;
+    ng__set_u32(meta, e->n_docs);
+    ng__set_u32(meta + 4, e->n_blocks);
+    ng__set_u64(meta + 8, table_off);
+    ng__set_u64(meta + 16, blob_off);
+    ng__set_u64(meta + 24, e->ids.size);
+    ng__set_u64(meta + 32, index_off);
+    return ng_fmt__fw_finish(e->fw, meta, sizeof meta);
+}
+
+int ng_store__open(ng_store *s, const char *path)
+{
+    uint64_t table_off, blob_off, blob_len, index_off, bl = 0;
+    int rc;
+    memset(s, 0, sizeof *s);
+    if ((rc = ng_fmt__open(&s->f, path, NG_FK_DOC)) != NG_OK) return rc;
+    if (s->f.meta_len != META_LEN) {
+        rc = ng_fmt__corrupt(&s->f, s->f.meta, "store: bad meta length");
+        goto fail;
+    }
+    bl = s->f.body_len;
+    s->n_docs = ng__get_u32(s->f.meta);
+    s->n_blocks = ng__get_u32(s->f.meta + 4);
+    table_off = ng__get_u64(s->f.meta + 8);
+    blob_off = ng__get_u64(s->f.meta + 16);
+    blob_len = ng__get_u64(s->f.meta + 24);
+    index_off = ng__get_u64(s->f.meta + 32);
+    if (table_off > bl || (uint64_t)s->n_blocks * TABLE_ENTRY > bl - table_off || blob_off > bl ||
+        blob_len > bl - blob_off || index_off > bl || (uint64_t)s->n_docs * 4 > bl - index_off ||
+        (s->n_docs > 0 && s->n_blocks == 0) || s->n_blocks > s->n_docs) {
+        rc = ng_fmt__corrupt(&s->f, s->f.meta, "store: sections out of bounds");
+        goto fail;
+    }
+    s->table = s->f.body + table_off;
+    s->id_blob = s->f.body + blob_off;
+    s->id_blob_len = (size_t)blob_len;
+    s->id_index = s->f.body + index_off;
+    return NG_OK;
+fail:
+    ng_store__close(s);
+    return rc;
+}
+
+void ng_store__close(ng_store *s) { ng_fmt__close(&s->f); }
+
+static uint32_t block_of(const ng_store *s, uint32_t doc)
+{
+    uint32_t lo = 0, hi = s->n_blocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ng__get_u32(s->table + (size_t)mid * TABLE_ENTRY + 8) <= doc) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+int ng_store__get(const ng_store *s, uint32_t doc, ng_buf *scratch, ng_field_ref fields[NG_FIELD_COUNT])
+{
+    const uint8_t *e, *p, *end;
+    uint64_t off;
+    uint32_t b, first, clen, rlen, i;
+    uLongf out_len;
+    int rc, k;
+    if (doc >= s->n_docs) return ng__err(NG_ENOTFOUND, "%s: no document %u", s->f.name, doc);
+    b = block_of(s, doc);
+    e = s->table + (size_t)b * TABLE_ENTRY;
+    off = ng__get_u64(e);
+    first = ng__get_u32(e + 8);
+    clen = ng__get_u32(e + 12);
+    rlen = ng__get_u32(e + 16);
+    if (first > doc || off > s->f.body_len || clen > s->f.body_len - off || rlen > (1u << 30))
+        return ng_fmt__corrupt(&s->f, e, "store: bad block table entry");
+    ng__buf_clear(scratch);
+    if ((rc = ng__buf_grow(scratch, rlen)) != NG_OK) return rc;
+    out_len = rlen;
+    if (uncompress((Bytef *)scratch->ptr, &out_len, s->f.body + off, clen) != Z_OK || out_len != rlen)
+        return ng_fmt__corrupt(&s->f, s->f.body + off, "store: block does not decompress");
+    scratch->size = rlen;
+    p = (const uint8_t *)scratch->ptr;
+    end = p + rlen;
+    for (i = first; i <= doc; i++) {
+        for (k = 0; k < NG_FIELD_COUNT; k++) {
+            uint64_t n;
+            if (ng__vint_get(&p, end, &n) || n > (uint64_t)(end - p))
+                return ng_fmt__corrupt(&s->f, s->f.body + off, "store: bad record in block");
+            fields[k].p = (const char *)p;
+            fields[k].n = (size_t)n;
+            p += n;
+        }
+    }
+    return NG_OK;
+}
+
+/* Compare the id of index slot i with (id, len); *docid_out gets its docid. */
+static int cmp_slot(const ng_store *s, uint32_t i, const char *id, size_t len, uint32_t *docid_out, int *rc)
+{
+    const uint8_t *p, *q;
+    size_t n;
+    uint64_t docid;
+    int c;
+    uint32_t off = ng__get_u32(s->id_index + 4 * (size_t)i);
+    *rc = NG_OK;
+    id_at(s->id_blob, s->id_blob_len, off, &p, &n);
+    q = p + n;
+    if (off >= s->id_blob_len || ng__vint_get(&q, s->id_blob + s->id_blob_len, &docid) || docid >= s->n_docs) {
+        *rc = ng_fmt__corrupt(&s->f, s->id_index + 4 * (size_t)i, "store: bad id index entry");
+        return 0;
+    }
+    *docid_out = (uint32_t)docid;
+    c = memcmp(p, id, n < len ? n : len);
+    return c ? c : (n < len ? -1 : n > len);
+}
+
+int ng_store__find(const ng_store *s, const char *id, size_t len, uint32_t *doc_out)
+{
+    uint32_t lo = 0, hi = s->n_docs, docid = 0;
+    int rc, c;
+    while (lo < hi) { /* lower bound */
+        uint32_t mid = lo + (hi - lo) / 2;
+        c = cmp_slot(s, mid, id, len, &docid, &rc);
+        if (rc) return rc;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo >= s->n_docs) return NG_ENOTFOUND;
+    c = cmp_slot(s, lo, id, len, &docid, &rc);
+    if (rc) return rc;
+    if (c != 0) return NG_ENOTFOUND;
+    /* equal ids sort by docid: the newest is the last of the run */
+    for (*doc_out = docid, lo++; lo < s->n_docs; lo++) {
+        c = cmp_slot(s, lo, id, len, &docid, &rc);
+        if (rc) return rc;
+        if (c != 0) break;
+        *doc_out = docid;
+    }
+    return NG_OK;
+}

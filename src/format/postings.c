@@ -1,0 +1,320 @@
+/*
+** postings.c -- postings (.pst) and positions (.pos) of one term --
+** FORMAT.md sections 4 and 5.  Encoder and decoder side by side.
+**
+** A term's postings (located by the dictionary's pst_off/pst_len):
+**
+**   n_blocks == 1 (df <= 128; most terms, by Zipf's law):
+**     vint  n_blocks          1
+**     vint  max_tf            block-max data (see below)
+**     vint  min_len
+**     block
+**   n_blocks > 1:
+**     vint  n_blocks          ceil(df / 128)
+**     vint  skip_len          bytes of the skip entries that follow
+**     n_blocks x skip entry:
+**       vint  last_doc_delta  last docid of the block minus that of the
+**                             previous block (the first: the docid itself)
+**       vint  data_len        bytes of the block
+**       vint  pos_len         bytes of its positions in .pos
+**       vint  max_tf          largest tf in the block
+**       vint  min_len         smallest document length in the block
+**     n_blocks x block
+**
+**   block of 128 documents:  u8 gap_bits  u8 tf_bits
+**                            16*gap_bits bytes: 128 packed (doc - prev - 1)
+**                            16*tf_bits bytes:  128 packed (tf - 1)
+**   block of n < 128 (the last one):  n x vint (doc - prev - 1)
+**                                     n x vint (tf - 1)
+**   (prev is the previous docid of the term; before the first, -1)
+**
+** Block-max data: (max_tf, min_len) bound the block's BM25 contribution
+** from above for any k1, b and average length, because BM25's tf part grows
+** with tf and shrinks with the document length.  It is the per-block bound
+** Block-Max WAND needs (Ding & Suel, 2011) without tying the file to the
+** scoring parameters.
+**
+** Positions of a block: for each document, its tf positions: the first as
+** is, each next as (pos - prev - 1).  All sum(tf) values of the block are
+** cut into chunks of 128: a full chunk is u8 bits + 16*bits bytes packed,
+** the last partial chunk n x vint.
+*/
+#include "format/format.h"
+
+/* ------------------------------------------------------------------ */
+/* Encoder                                                             */
+/* ------------------------------------------------------------------ */
+
+void ng_post__enc_init(ng_post_enc *e)
+{
+    memset(e, 0, sizeof *e);
+    e->prev_last = NG_FMT_DOCID_END;
+}
+
+void ng_post__enc_free(ng_post_enc *e)
+{
+    ng_buf_dispose(&e->pst);
+    ng_buf_dispose(&e->pos);
+    ng_buf_dispose(&e->blocks);
+    ng_buf_dispose(&e->skips);
+    ng__free(e->posv);
+    memset(e, 0, sizeof *e);
+}
+
+void ng_post__enc_reset(ng_post_enc *e)
+{
+    ng__buf_clear(&e->pst);
+    ng__buf_clear(&e->pos);
+    ng__buf_clear(&e->blocks);
+    ng__buf_clear(&e->skips);
+    e->n = 0;
+    e->posv_n = 0;
+    e->prev_last = NG_FMT_DOCID_END;
+    e->df = 0;
+    e->cf = 0;
+    e->n_blocks = 0;
+}
+
+static void put_packed(int *rc, ng_buf *b, const uint32_t *v, size_t n, unsigned w)
+{
+    uint8_t tmp[16 * 32 + 8];
+    ng__buf_put(rc, b, tmp, ng_fmt__pack(tmp, v, n, w));
+}
+
+/* Positions of the block: chunks of 128 packed, a vint tail. */
+static void enc_positions(int *rc, ng_post_enc *e)
+{
+    size_t i = 0;
+    while (e->posv_n - i >= NG_FMT_BLOCK) {
+        unsigned w = ng_fmt__max_bits(e->posv + i, NG_FMT_BLOCK);
+        ng__buf_putc(rc, &e->pos, (int)w);
+        put_packed(rc, &e->pos, e->posv + i, NG_FMT_BLOCK, w);
+        i += NG_FMT_BLOCK;
+    }
+    for (; i < e->posv_n; i++) ng__buf_put_vint(rc, &e->pos, e->posv[i]);
+}
+
+static int enc_flush_block(ng_post_enc *e)
+{
+    uint32_t gaps[NG_FMT_BLOCK], tfm1[NG_FMT_BLOCK];
+    uint32_t prev = e->prev_last, max_tf = 0, min_len = UINT32_MAX;
+    size_t i, data_start = e->blocks.size, pos_start = e->pos.size;
+    int rc = NG_OK;
+    for (i = 0; i < e->n; i++) {
+        gaps[i] = e->docs[i] - prev - 1; /* prev = -1 wraps to give docs[0] */
+        tfm1[i] = e->tfs[i] - 1;
+        prev = e->docs[i];
+        if (e->tfs[i] > max_tf) max_tf = e->tfs[i];
+        if (e->lens[i] < min_len) min_len = e->lens[i];
+    }
+    if (e->n == NG_FMT_BLOCK) {
+        unsigned gw = ng_fmt__max_bits(gaps, e->n), tw = ng_fmt__max_bits(tfm1, e->n);
+        ng__buf_putc(&rc, &e->blocks, (int)gw);
+        ng__buf_putc(&rc, &e->blocks, (int)tw);
+        put_packed(&rc, &e->blocks, gaps, e->n, gw);
+        put_packed(&rc, &e->blocks, tfm1, e->n, tw);
+    } else {
+        for (i = 0; i < e->n; i++) ng__buf_put_vint(&rc, &e->blocks, gaps[i]);
+        for (i = 0; i < e->n; i++) ng__buf_put_vint(&rc, &e->blocks, tfm1[i]);
+    }
+    enc_positions(&rc, e);
+    /* skip entry */
+    ng__buf_put_vint(&rc, &e->skips, e->n_blocks == 0 ? e->docs[e->n - 1] : e->docs[e->n - 1] - e->prev_last);
+    ng__buf_put_vint(&rc, &e->skips, e->blocks.size - data_start);
+    ng__buf_put_vint(&rc, &e->skips, e->pos.size - pos_start);
+    ng__buf_put_vint(&rc, &e->skips, max_tf);
+    ng__buf_put_vint(&rc, &e->skips, min_len);
+    e->prev_last = e->docs[e->n - 1];
+    e->n_blocks++;
+    e->n = 0;
+    e->posv_n = 0;
+    return rc;
+}
+
+int ng_post__enc_add(ng_post_enc *e, uint32_t doc, const uint32_t *pos, uint32_t tf, uint32_t doclen)
+{
+    uint32_t i, prev = 0;
+    int rc;
+    if (tf == 0) return ng__err(NG_EINVAL, "postings: tf of 0 for doc %u", doc);
+    if ((rc = NG_GROW(e->posv, e->posv_cap, e->posv_n + tf)) != NG_OK) return rc;
+    for (i = 0; i < tf; i++) {
+        e->posv[e->posv_n++] = i == 0 ? pos[0] : pos[i] - prev - 1;
+        prev = pos[i];
+    }
+    e->docs[e->n] = doc;
+    e->tfs[e->n] = tf;
+    e->lens[e->n] = doclen;
+    e->n++;
+    e->df++;
+    e->cf += tf;
+    if (e->n == NG_FMT_BLOCK) return enc_flush_block(e);
+    return NG_OK;
+}
+
+int ng_post__enc_finish(ng_post_enc *e)
+{
+    int rc = NG_OK;
+    if (e->n > 0 && (rc = enc_flush_block(e)) != NG_OK) return rc;
+    ng__buf_clear(&e->pst);
+    ng__buf_put_vint(&rc, &e->pst, e->n_blocks);
+    if (e->n_blocks == 1) {
+        /* drop last_doc, data_len and pos_len: they are implied */
+        const uint8_t *p = (const uint8_t *)e->skips.ptr, *end = p + e->skips.size;
+        uint64_t v[5];
+        int k;
+        for (k = 0; k < 5; k++)
+            if (ng__vint_get(&p, end, &v[k])) return ng__err(NG_ERROR, "postings: internal skip error");
+        ng__buf_put_vint(&rc, &e->pst, v[3]);
+        ng__buf_put_vint(&rc, &e->pst, v[4]);
+    } else {
+        ng__buf_put_vint(&rc, &e->pst, e->skips.size);
+        ng__buf_put(&rc, &e->pst, e->skips.ptr, e->skips.size);
+    }
+    ng__buf_put(&rc, &e->pst, e->blocks.ptr, e->blocks.size);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoder                                                             */
+/* ------------------------------------------------------------------ */
+
+#define DEC_CORRUPT(d, at, why) ng_fmt__corrupt((d)->pf, (at), (why))
+
+int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, size_t pst_len,
+                      const ng_file *xf, const uint8_t *pos, size_t pos_len, uint32_t df)
+{
+    const uint8_t *p = pst, *end = pst + pst_len;
+    uint64_t nb, v;
+    memset(d, 0, sizeof *d);
+    d->pf = pf;
+    d->xf = xf;
+    d->df = df;
+    d->pos_base = pos;
+    d->pos_end = pos + pos_len;
+    d->prev_last = NG_FMT_DOCID_END;
+    if (df == 0 || ng__vint_get(&p, end, &nb) || nb == 0 || nb != (df + NG_FMT_BLOCK - 1) / NG_FMT_BLOCK)
+        return DEC_CORRUPT(d, pst, "postings: bad block count");
+    d->n_blocks = (uint32_t)nb;
+    if (nb == 1) {
+        uint64_t max_tf, min_len;
+        if (ng__vint_get(&p, end, &max_tf) || ng__vint_get(&p, end, &min_len))
+            return DEC_CORRUPT(d, p, "postings: truncated block-max data");
+        /* a single block: its descriptor is known without skip entries */
+        d->p = d->end = p;
+        d->data = p;
+        d->data_end = end;
+        d->cur.max_tf = (uint32_t)max_tf;
+        d->cur.min_len = (uint32_t)min_len;
+        return NG_OK;
+    }
+    if (ng__vint_get(&p, end, &v) || v > (uint64_t)(end - p)) return DEC_CORRUPT(d, p, "postings: bad skip length");
+    d->p = p;
+    d->end = p + v;
+    d->data = d->end;
+    d->data_end = end;
+    return NG_OK;
+}
+
+int ng_post__dec_next_block(ng_post_dec *d)
+{
+    uint64_t delta, dlen, plen, max_tf, min_len;
+    if (d->next_block >= d->n_blocks) return NG_ITEROVER;
+    if (d->next_block > 0) d->prev_last = d->cur.last_doc;
+    if (d->n_blocks == 1) {
+        d->cur.n = d->df;
+        d->cur.last_doc = NG_FMT_DOCID_END - 1; /* known once decoded */
+        d->cur.data = d->data;
+        d->cur.data_len = (size_t)(d->data_end - d->data);
+        d->cur.pos_off = 0;
+        d->cur.pos_len = (uint32_t)(d->pos_end - d->pos_base);
+        d->next_block = 1;
+        return NG_OK;
+    }
+    if (ng__vint_get(&d->p, d->end, &delta) || ng__vint_get(&d->p, d->end, &dlen) ||
+        ng__vint_get(&d->p, d->end, &plen) || ng__vint_get(&d->p, d->end, &max_tf) ||
+        ng__vint_get(&d->p, d->end, &min_len))
+        return DEC_CORRUPT(d, d->p, "postings: truncated skip entry");
+    if (dlen > (uint64_t)(d->data_end - d->data)) return DEC_CORRUPT(d, d->data, "postings: block past end of list");
+    if (plen > (uint64_t)(d->pos_end - d->pos_base) - d->pos_next)
+        return DEC_CORRUPT(d, d->p, "postings: positions past end of list");
+    {
+        uint64_t last = d->next_block == 0 ? delta : (uint64_t)d->prev_last + delta;
+        if ((d->next_block > 0 && delta == 0) || last >= NG_FMT_DOCID_END)
+            return DEC_CORRUPT(d, d->p, "postings: skip docids not increasing");
+        d->cur.last_doc = (uint32_t)last;
+    }
+    d->cur.n = d->next_block + 1 < d->n_blocks ? NG_FMT_BLOCK : d->df - NG_FMT_BLOCK * (d->n_blocks - 1);
+    d->cur.max_tf = (uint32_t)max_tf;
+    d->cur.min_len = (uint32_t)min_len;
+    d->cur.data = d->data;
+    d->cur.data_len = (size_t)dlen;
+    d->cur.pos_off = d->pos_next;
+    d->cur.pos_len = (uint32_t)plen;
+    d->data += dlen;
+    d->pos_next += plen;
+    d->next_block++;
+    return NG_OK;
+}
+
+int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs)
+{
+    const ng_post_block *b = &d->cur;
+    const uint8_t *p = b->data, *end = b->data + b->data_len;
+    uint64_t doc = (uint64_t)d->prev_last + 1; /* -1 + 1 wraps to 0 below */
+    uint32_t i, n = b->n;
+    if (d->prev_last == NG_FMT_DOCID_END) doc = 0;
+    if (n == NG_FMT_BLOCK) {
+        unsigned gw, tw;
+        if (end - p < 2) return DEC_CORRUPT(d, p, "postings: truncated block header");
+        gw = p[0];
+        tw = p[1];
+        if (gw > 32 || tw > 32 || (size_t)(end - p) != 2 + 16u * gw + 16u * tw)
+            return DEC_CORRUPT(d, p, "postings: bad packed block");
+        ng_fmt__unpack(docs, p + 2, n, gw);
+        ng_fmt__unpack(tfs, p + 2 + 16 * gw, n, tw);
+    } else {
+        for (i = 0; i < n; i++)
+            if (ng__vint_get32(&p, end, &docs[i])) return DEC_CORRUPT(d, p, "postings: truncated doc gaps");
+        for (i = 0; i < n; i++)
+            if (ng__vint_get32(&p, end, &tfs[i])) return DEC_CORRUPT(d, p, "postings: truncated frequencies");
+        if (p != end) return DEC_CORRUPT(d, p, "postings: trailing bytes in block");
+    }
+    for (i = 0; i < n; i++) {
+        doc += docs[i];
+        if (doc >= NG_FMT_DOCID_END || tfs[i] == UINT32_MAX) return DEC_CORRUPT(d, b->data, "postings: docid overflow");
+        docs[i] = (uint32_t)doc;
+        tfs[i] += 1;
+        doc++;
+    }
+    if (d->n_blocks > 1 && docs[n - 1] != b->last_doc) return DEC_CORRUPT(d, b->data, "postings: block disagrees with its skip entry");
+    if (d->n_blocks == 1) d->cur.last_doc = docs[n - 1];
+    return NG_OK;
+}
+
+int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, size_t n_out)
+{
+    const ng_post_block *b = &d->cur;
+    const uint8_t *p = d->pos_base + b->pos_off, *end = p + b->pos_len;
+    size_t i = 0, k;
+    uint32_t j, prev;
+    while (n_out - i >= NG_FMT_BLOCK) {
+        unsigned w;
+        if (p >= end || (w = *p++) > 32 || (size_t)(end - p) < 16u * w)
+            return ng_fmt__corrupt(d->xf, p, "positions: bad packed chunk");
+        ng_fmt__unpack(out + i, p, NG_FMT_BLOCK, w);
+        p += 16 * w;
+        i += NG_FMT_BLOCK;
+    }
+    for (; i < n_out; i++)
+        if (ng__vint_get32(&p, end, &out[i])) return ng_fmt__corrupt(d->xf, p, "positions: truncated");
+    if (p != end) return ng_fmt__corrupt(d->xf, p, "positions: trailing bytes");
+    /* undo the deltas document by document */
+    for (k = 0, i = 0; k < b->n; k++) {
+        for (j = 0, prev = 0; j < tfs[k]; j++, i++) {
+            uint64_t v = j == 0 ? out[i] : (uint64_t)prev + out[i] + 1;
+            if (v > UINT32_MAX || i >= n_out) return ng_fmt__corrupt(d->xf, p, "positions: overflow");
+            out[i] = prev = (uint32_t)v;
+        }
+    }
+    return NG_OK;
+}

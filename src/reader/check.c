@@ -1,0 +1,110 @@
+/*
+** check.c -- ng_index_check(): verify every file of a snapshot (newsgrep
+** check).  Checks, per segment: each file's whole-file CRC-32; terms in
+** strictly increasing byte order; every posting list decodes, with docids
+** strictly increasing and inside the segment, term frequencies and
+** positions consistent with the dictionary; every document-store block
+** decompresses; the id index is sorted.
+*/
+#include "reader/reader.h"
+
+static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t m = an < bn ? an : bn;
+    int c = memcmp(a, b, m);
+    return c ? c : (an < bn ? -1 : an > bn);
+}
+
+/* Decode one term's lists completely. */
+static int check_term(const ng_segment *s, const ng_dict_iter *it, uint32_t **posv, size_t *cap)
+{
+    ng_post_dec d;
+    uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], prev = NG_FMT_DOCID_END, i, seen = 0;
+    uint64_t cf = 0;
+    const ng_term_info *ti = &it->ti;
+    int rc;
+    if (ti->pst_off > s->pst.body_len || ti->pst_len > s->pst.body_len - ti->pst_off ||
+        ti->pos_off > s->pos.body_len || ti->pos_len > s->pos.body_len - ti->pos_off)
+        return ng__corrupt(s->dict.f.name, 0, "dictionary: term points outside the postings");
+    rc = ng_post__dec_open(&d, &s->pst, s->pst.body + ti->pst_off, (size_t)ti->pst_len, &s->pos,
+                           s->pos.body + ti->pos_off, (size_t)ti->pos_len, ti->df);
+    while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
+        size_t total = 0;
+        if ((rc = ng_post__dec_docs(&d, docs, tfs)) != NG_OK) break;
+        for (i = 0; i < d.cur.n; i++) {
+            if ((prev != NG_FMT_DOCID_END && docs[i] <= prev) || docs[i] >= s->meta.n_docs)
+                return ng__corrupt(s->pst.name, (uint64_t)(d.cur.data - s->pst.map.data), "postings: docids not increasing or out of range");
+            prev = docs[i];
+            total += tfs[i];
+        }
+        if ((rc = NG_GROW(*posv, *cap, total + 1)) != NG_OK) break;
+        if ((rc = ng_post__dec_positions(&d, tfs, *posv, total)) != NG_OK) break;
+        seen += d.cur.n;
+        cf += total;
+    }
+    if (rc == NG_ITEROVER) rc = NG_OK;
+    if (!rc && (seen != ti->df || cf != ti->cf))
+        rc = ng__corrupt(s->pst.name, ti->pst_off, "postings: counts disagree with the dictionary");
+    if (rc) ng__err_prefix("term '%s'", it->term);
+    return rc;
+}
+
+static int check_dict(const ng_segment *s)
+{
+    ng_dict_iter it;
+    char prev[256];
+    size_t prev_len = 0;
+    uint64_t n = 0;
+    uint32_t *posv = NULL;
+    size_t cap = 0;
+    int rc = ng_dict__iter_seek(&it, &s->dict, "", 0);
+    while (!rc && (rc = ng_dict__iter_next(&it)) == NG_OK) {
+        if (n > 0 && cmp_bytes(prev, prev_len, it.term, it.term_len) >= 0) {
+            rc = ng__corrupt(s->dict.f.name, 0, "dictionary: terms out of order");
+            break;
+        }
+        memcpy(prev, it.term, it.term_len);
+        prev_len = it.term_len;
+        n++;
+        rc = check_term(s, &it, &posv, &cap);
+    }
+    ng__free(posv);
+    if (rc == NG_ITEROVER) rc = NG_OK;
+    if (!rc && n != s->dict.n_terms) rc = ng__corrupt(s->dict.f.name, 0, "dictionary: term count mismatch");
+    return rc;
+}
+
+static int check_store(const ng_segment *s)
+{
+    ng_buf scratch = NG_BUF_INIT;
+    ng_field_ref f[NG_FIELD_COUNT];
+    uint32_t d, found;
+    int rc = NG_OK;
+    /* one document per block is enough to decompress every block; all
+       documents are read so that every record is checked */
+    for (d = 0; d < s->store.n_docs && !rc; d++) {
+        rc = ng_store__get(&s->store, d, &scratch, f);
+        if (!rc && f[NG_FIELD_ID].n) {
+            rc = ng_store__find(&s->store, f[NG_FIELD_ID].p, f[NG_FIELD_ID].n, &found);
+            if (rc == NG_ENOTFOUND) rc = ng__corrupt(s->store.f.name, 0, "store: id index misses a document");
+        }
+    }
+    ng_buf_dispose(&scratch);
+    return rc;
+}
+
+NG_EXTERN(int) ng_index_check(ng_index *ix)
+{
+    uint32_t i;
+    int rc = NG_OK;
+    if (!ix) return ng__err(NG_EINVAL, "check: null index");
+    for (i = 0; i < ix->n_segs && !rc; i++) {
+        const ng_segment *s = &ix->segs[i];
+        if ((rc = ng_fmt__verify(&s->dict.f)) || (rc = ng_fmt__verify(&s->pst)) || (rc = ng_fmt__verify(&s->pos)) ||
+            (rc = ng_fmt__verify(&s->lens.f)) || (rc = ng_fmt__verify(&s->store.f)))
+            break;
+        if ((rc = check_dict(s)) != NG_OK) break;
+        rc = check_store(s);
+    }
+    return rc;
+}

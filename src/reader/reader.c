@@ -1,0 +1,193 @@
+/*
+** reader.c -- ng_index: a snapshot of one manifest generation.
+**
+** Opening maps each live segment's files and checks their framing (magic,
+** version, footer, meta CRCs); the postings themselves are only touched by
+** the queries that need them.  A writer may delete the files of an older
+** generation between our reading MANIFEST and opening them: then the
+** manifest is read again (a few times) so that a reader always gets one
+** whole generation.
+*/
+#include <stdio.h>
+
+#include "reader/reader.h"
+
+#define OPEN_RETRIES 5
+
+static void seg_close(ng_segment *s)
+{
+    ng_dict__close(&s->dict);
+    ng_fmt__close(&s->pst);
+    ng_fmt__close(&s->pos);
+    ng_lens__close(&s->lens);
+    ng_store__close(&s->store);
+    ng__free(s->dels);
+    memset(s, 0, sizeof *s);
+}
+
+static int seg_open(ng_segment *s, const char *dir, const ng_seg_meta *m)
+{
+    ng_buf p = NG_BUF_INIT;
+    int rc;
+    memset(s, 0, sizeof *s);
+    s->meta = *m;
+    if ((rc = ng_fmt__seg_path(&p, dir, m->id, NG_FK_TDI, 0)) || (rc = ng_dict__open(&s->dict, p.ptr))) goto out;
+    if ((rc = ng_fmt__seg_path(&p, dir, m->id, NG_FK_PST, 0)) || (rc = ng_fmt__open(&s->pst, p.ptr, NG_FK_PST))) goto out;
+    if ((rc = ng_fmt__seg_path(&p, dir, m->id, NG_FK_POS, 0)) || (rc = ng_fmt__open(&s->pos, p.ptr, NG_FK_POS))) goto out;
+    if ((rc = ng_fmt__seg_path(&p, dir, m->id, NG_FK_LEN, 0)) || (rc = ng_lens__open(&s->lens, p.ptr))) goto out;
+    if ((rc = ng_fmt__seg_path(&p, dir, m->id, NG_FK_DOC, 0)) || (rc = ng_store__open(&s->store, p.ptr))) goto out;
+    if (m->del_gen && ((rc = ng_fmt__seg_path(&p, dir, m->id, NG_FK_DEL, m->del_gen)) ||
+                       (rc = ng_del__read(&s->dels, p.ptr, m->n_docs))))
+        goto out;
+    if (s->lens.n_docs != m->n_docs || s->store.n_docs != m->n_docs || s->dict.n_terms != m->n_terms)
+        rc = ng__err(NG_ECORRUPT, "seg-%06u: files disagree with the manifest on document or term counts", m->id);
+out:
+    if (rc) seg_close(s);
+    ng_buf_dispose(&p);
+    return rc;
+}
+
+static void close_segments(ng_index *ix)
+{
+    uint32_t i;
+    for (i = 0; i < ix->n_segs; i++) seg_close(&ix->segs[i]);
+    ng__free(ix->segs);
+    ix->segs = NULL;
+    ix->n_segs = 0;
+}
+
+static int open_generation(ng_index *ix)
+{
+    uint64_t tokens = 0;
+    uint32_t i;
+    int rc;
+    ng_manifest__free(&ix->man);
+    if ((rc = ng_manifest__read(&ix->man, ix->dir)) != NG_OK) return rc;
+    ix->segs = ng__calloc(ix->man.n_segs ? ix->man.n_segs : 1, sizeof *ix->segs);
+    if (!ix->segs) return ng__oom();
+    ix->n_docs_total = ix->n_live = 0;
+    for (i = 0; i < ix->man.n_segs; i++) {
+        const ng_seg_meta *m = &ix->man.segs[i];
+        if ((rc = seg_open(&ix->segs[i], ix->dir, m)) != NG_OK) return rc;
+        ix->n_segs++;
+        ix->segs[i].base = ix->n_docs_total;
+        ix->n_docs_total += m->n_docs;
+        ix->n_live += m->n_docs - m->n_deleted;
+        tokens += m->live_tokens;
+    }
+    ix->avgdl = ix->n_live ? (double)tokens / (double)ix->n_live : 1.0;
+    if (ix->avgdl <= 0) ix->avgdl = 1.0;
+    return NG_OK;
+}
+
+NG_EXTERN(int) ng_index_open(ng_index **out, const char *path)
+{
+    ng_index *ix;
+    int rc = NG_OK, attempt;
+    *out = NULL;
+    if (!path || !*path) return ng__err(NG_EINVAL, "no index directory given");
+    if (!(ix = ng__calloc(1, sizeof *ix))) return ng__oom();
+    if (!(ix->dir = ng__strndup(path, strlen(path)))) {
+        ng__free(ix);
+        return ng__oom();
+    }
+    for (attempt = 0; attempt < OPEN_RETRIES; attempt++) {
+        rc = open_generation(ix);
+        if (rc != NG_ENOTFOUND || attempt == OPEN_RETRIES - 1) break;
+        /* a file vanished: did a newer generation replace ours? */
+        {
+            ng_manifest now;
+            uint64_t gen = ix->man.generation;
+            close_segments(ix);
+            if (ng_manifest__read(&now, ix->dir) != NG_OK) break;
+            ng_manifest__free(&now);
+            if (now.generation == gen) break;
+        }
+    }
+    if (rc) {
+        ng_index_free(ix);
+        return rc;
+    }
+    *out = ix;
+    return NG_OK;
+}
+
+NG_EXTERN(void) ng_index_free(ng_index *ix)
+{
+    if (!ix) return;
+    close_segments(ix);
+    ng_manifest__free(&ix->man);
+    ng__free(ix->dir);
+    ng__free(ix);
+}
+
+int ng_index__locate(const ng_index *ix, uint64_t docnum, const ng_segment **seg_out, uint32_t *local_out)
+{
+    uint32_t lo = 0, hi = ix->n_segs;
+    if (docnum >= ix->n_docs_total) return ng__err(NG_ENOTFOUND, "no document number %llu", (unsigned long long)docnum);
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ix->segs[mid].base <= docnum) lo = mid;
+        else hi = mid;
+    }
+    *seg_out = &ix->segs[lo];
+    *local_out = (uint32_t)(docnum - ix->segs[lo].base);
+    return NG_OK;
+}
+
+int ng_index__df(const ng_index *ix, const char *term, size_t len, uint64_t *df_out)
+{
+    uint64_t df = 0;
+    uint32_t i;
+    for (i = 0; i < ix->n_segs; i++) {
+        ng_term_info ti;
+        int rc = ng_dict__lookup(&ix->segs[i].dict, term, len, &ti);
+        if (rc == NG_OK) df += ti.df;
+        else if (rc != NG_ENOTFOUND) return rc;
+    }
+    *df_out = df;
+    return NG_OK;
+}
+
+NG_EXTERN(int) ng_index_stats_get(ng_index_stats *out, const ng_index *ix)
+{
+    uint32_t i;
+    if (!out || !ix) return ng__err(NG_EINVAL, "stats: null argument");
+    memset(out, 0, sizeof *out);
+    out->docs = ix->n_live;
+    out->segments = ix->n_segs;
+    out->format_version = NG_FMT_VERSION;
+    out->generation = ix->man.generation;
+    snprintf(out->language, sizeof out->language, "%s", ix->man.lang);
+    out->bytes_other = 0;
+    for (i = 0; i < ix->n_segs; i++) {
+        const ng_segment *s = &ix->segs[i];
+        out->terms += s->meta.n_terms;
+        out->tokens += s->lens.total;
+        out->bytes_dict += s->dict.f.map.size;
+        out->bytes_postings += s->pst.map.size;
+        out->bytes_positions += s->pos.map.size;
+        out->bytes_store += s->store.f.map.size;
+        out->bytes_other += s->lens.f.map.size + (s->dels ? (s->meta.n_docs + 7) / 8 + 40 : 0);
+    }
+    return NG_OK;
+}
+
+NG_EXTERN(int) ng_index_document(ng_buf *out, ng_index *ix, uint64_t docnum, int field)
+{
+    const ng_segment *s;
+    uint32_t local;
+    ng_buf scratch = NG_BUF_INIT;
+    ng_field_ref f[NG_FIELD_COUNT];
+    int rc;
+    if (!out || !ix || field < 0 || field >= NG_FIELD_COUNT) return ng__err(NG_EINVAL, "document: bad argument");
+    if ((rc = ng_index__locate(ix, docnum, &s, &local)) != NG_OK) return rc;
+    if ((rc = ng_store__get(&s->store, local, &scratch, f)) == NG_OK) {
+        ng__buf_clear(out);
+        ng__buf_put(&rc, out, f[field].p, f[field].n);
+        if (!rc && !out->ptr) rc = ng__buf_grow(out, 0);
+        if (!rc) out->ptr[out->size] = '\0';
+    }
+    ng_buf_dispose(&scratch);
+    return rc;
+}

@@ -1,0 +1,46 @@
+/*
+** reader.h -- a read-only snapshot of an index (reader.c) and term cursors
+** over its segments (cursor.c).
+**
+** Document numbers: a segment holds local docids 0..n_docs-1; the snapshot
+** numbers documents globally as seg->base + local, in manifest order, so
+** that "ties broken by document order" is well defined across segments.
+*/
+#ifndef NG_READER_H
+#define NG_READER_H
+
+#include "format/format.h"
+
+typedef struct ng_segment {
+    ng_seg_meta meta;   /* from the manifest */
+    uint64_t base;      /* first global document number */
+    ng_dict dict;
+    ng_file pst, pos;
+    ng_lens lens;
+    ng_store store;
+    uint8_t *dels;      /* tombstones or NULL */
+} ng_segment;
+
+struct ng_index {
+    char *dir;
+    ng_manifest man;
+    ng_segment *segs;
+    uint32_t n_segs;
+    uint64_t n_docs_total; /* including deleted */
+    uint64_t n_live;       /* live documents (BM25's N) */
+    double avgdl;          /* average live document length */
+};
+
+static inline int ng_seg__deleted(const ng_segment *s, uint32_t doc)
+{
+    return s->dels && (s->dels[doc >> 3] >> (doc & 7)) & 1u;
+}
+
+/* Map a global document number to its segment and local docid. */
+int ng_index__locate(const ng_index *ix, uint64_t docnum, const ng_segment **seg_out, uint32_t *local_out);
+
+/* Document frequency of term over all segments (deleted docs included, as
+** Lucene does until a merge purges them). */
+int ng_index__df(const ng_index *ix, const char *term, size_t len, uint64_t *df_out);
+
+#endif
