@@ -60,6 +60,7 @@ check() {
 run() {
     $NEWSGREP_WRAPPER "$NEWSGREP" "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
+    if [ -n "${NG_TEST_DEBUG:-}" ]; then { echo "== $*"; cat "$tmp/out" "$tmp/err"; } >&2; fi
 }
 # runenv VAR=VALUE ARGS...: run with one more environment variable
 runenv() {
@@ -171,10 +172,10 @@ EOF
     echo 'Visitors were asked not to feed the animals, and most of them did not.'
 } >"$corpus/2022-02-04-escape.txt"
 {
-    echo '{"id":"wire-1","title":"Central bank raises rates","date":"2022-02-05","url":"https://example.org/1","body":"The central bank raised interest rates to fight inflation."}'
-    echo 'this line is not JSON'
-    echo '{"id":"wire-2","title":"Quote \"marks\" and \\ backslash","date":"2022-02-06","url":"https://example.org/2","body":"Inflation \"quoted\" text with a backslash \\ inside."}'
-    echo '{"id":"wire-\u001b[31mevil","title":"Evil \u001b]0;x\u0007 id","date":"2022-02-07","url":"","body":"The zebrafish story carries escapes \u001b[2J in its fields."}'
+    printf '%s\n' '{"id":"wire-1","title":"Central bank raises rates","date":"2022-02-05","url":"https://example.org/1","body":"The central bank raised interest rates to fight inflation."}'
+    printf '%s\n' 'this line is not JSON'
+    printf '%s\n' '{"id":"wire-2","title":"Quote \"marks\" and \\ backslash","date":"2022-02-06","url":"https://example.org/2","body":"Inflation \"quoted\" text with a backslash \\ inside."}'
+    printf '%s\n' '{"id":"wire-\u001b[31mevil","title":"Evil \u001b]0;x\u0007 id","date":"2022-02-07","url":"","body":"The zebrafish story carries escapes \u001b[2J in its fields."}'
 } >"$corpus/feed.jsonl"
 
 ix=$tmp/index
