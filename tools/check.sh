@@ -31,7 +31,7 @@ count_logs() {
     for log in $(find "$dir/tests" -name '*.log' ! -name 'test-suite.log' 2>/dev/null); do
         trs=${log%.log}.trs
         res=$(sed -n 's/^:test-result: //p' "$trs" 2>/dev/null | head -n 1)
-        cu=$(awk '$1 == "tests" && NF >= 5 { print $3, $4 }' "$log" | tail -n 1)
+        cu=$(awk '$1 == "tests" && NF >= 6 { print $4, $5 }' "$log" | tail -n 1)
         tap_ok=$(grep -c '^ok ' "$log" || true)
         tap_bad=$(grep -c '^not ok ' "$log" || true)
         if [ -n "$cu" ]; then

@@ -242,7 +242,7 @@ int ng_store__get(const ng_store *s, uint32_t doc, ng_buf *scratch, ng_field_ref
 int ng_store__find(const ng_store *s, const char *id, size_t len, uint32_t *doc_out);
 
 /**************************************************************************
-** Document lengths (lengths.c) and tombstones (tombstones.c).
+** Document lengths and tombstones (lengths.c) -- FORMAT.md sections 7, 8.
 */
 int ng_lens__write(const char *path, const uint32_t *lens, uint32_t n);
 typedef struct ng_lens {
@@ -263,7 +263,7 @@ int ng_del__write(const char *path, const uint8_t *bits, uint32_t n_docs);
 int ng_del__read(uint8_t **bits_out, const char *path, uint32_t n_docs);
 
 /**************************************************************************
-** Manifest (manifest.c) -- FORMAT.md section 1.
+** Manifest (manifest.c) -- FORMAT.md section 9.
 */
 typedef struct ng_seg_meta {
     uint32_t id;          /* file names seg-<id> */

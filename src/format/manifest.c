@@ -1,6 +1,6 @@
 /*
 ** manifest.c -- the MANIFEST file: which segments are live -- FORMAT.md
-** section 1.
+** section 9 (commit protocol: section 1).
 **
 **   header (16 bytes, as every file; kind "MAN")
 **   body:  u64 generation, u32 next_seg_id, u8 lang_len, lang bytes,

@@ -10,7 +10,7 @@
 **              u32 file_crc (CRC-32 of bytes [0, size-8)), u32 "NGE1"
 **
 ** Opening checks everything but file_crc, which covers the whole file and
-** so costs a full read: ng_fmt__verify() (newsgrep check, merges) does that.
+** so costs a full read: ng_fmt__verify() (newsgrep check) does that.
 */
 #include <errno.h>
 #include <fcntl.h>

@@ -123,10 +123,10 @@ static int is_garbage(const ng_manifest *m, const char *name, uint32_t building)
     const ng_seg_meta *s;
     size_t n = strlen(name);
     if (n > 4 && strcmp(name + n - 4, ".tmp") == 0) return 1;
-    if (sscanf(name, "seg-%6u.%15s", &id, ext) != 2) return 0;
+    if (sscanf(name, "seg-%u.%15s", &id, ext) != 2) return 0;
     if (id == building) return 0;
     if (!(s = find_seg(m, id))) return 1;
-    if (sscanf(name, "seg-%6u.del-%u", &id, &gen) == 2) return gen != s->del_gen;
+    if (sscanf(name, "seg-%u.del-%u", &id, &gen) == 2) return gen != s->del_gen;
     return 0;
 }
 
@@ -170,6 +170,10 @@ static int load_manifest(ng_writer *w, const ng_writer_options *o)
     }
     if (rc) return rc;
     w->have_manifest = 1;
+    /* leftovers of a crash are judged against the committed manifest, before
+       a rebuild empties the working copy: the live index stays untouched
+       until the rebuild commits */
+    remove_garbage(w);
     if (o->rebuild) {
         w->man.n_segs = 0;
         snprintf(w->man.lang, sizeof w->man.lang, "%s", lang);
@@ -202,7 +206,6 @@ NG_EXTERN(int) ng_writer_open(ng_writer **out, const char *path, const ng_writer
     if ((rc = load_manifest(w, opts)) != NG_OK) goto fail;
     if ((rc = ng_analyzer__new(&w->an, w->man.lang)) != NG_OK) goto fail;
     if ((rc = ws_sync(w)) != NG_OK || (rc = ng_mt__init(&w->mt)) != NG_OK) goto fail;
-    remove_garbage(w);
     *out = w;
     return NG_OK;
 fail:
@@ -479,8 +482,11 @@ NG_EXTERN(int) ng_writer_add(ng_writer *w, const ng_document *doc)
     d.body_len = flen(d.body, d.body_len);
     if (!w->seg_open && (rc = begin_segment(w)) != NG_OK) return rc;
     local = (uint32_t)w->mt.n_docs;
-    if ((rc = NG_GROW(w->mt_dels, w->mt_dels_cap, (size_t)local / 8 + 1)) != NG_OK) return rc;
-    w->mt_dels[local / 8] &= (uint8_t) ~(1u << (local & 7));
+    if ((size_t)local / 8 + 1 > w->mt_dels_cap) {
+        size_t old = w->mt_dels_cap;
+        if ((rc = NG_GROW(w->mt_dels, w->mt_dels_cap, (size_t)local / 8 + 1)) != NG_OK) return rc;
+        memset(w->mt_dels + old, 0, w->mt_dels_cap - old); /* unused bits are written as 0 */
+    }
     if (d.id_len) {
         if ((rc = delete_in_segments(w, d.id ? d.id : "", d.id_len, &replaced)) != NG_OK) return rc;
         if ((rc = id_put(w, d.id, d.id_len, local, &replaced)) != NG_OK) return rc;
@@ -599,6 +605,8 @@ NG_EXTERN(int) ng_writer_commit(ng_writer *w)
     if (!w->changed) return NG_OK;
     if ((rc = write_tombstones(w)) != NG_OK) return rc;
     drop_empty_segments(w);
+    /* make the new files' directory entries durable before MANIFEST names them */
+    if ((rc = ng__fsync_dir(w->dir)) != NG_OK) return rc;
     w->man.generation++;
     if ((rc = ng_manifest__write(&w->man, w->dir)) != NG_OK) {
         w->man.generation--;

@@ -4,7 +4,7 @@
 ** strictly increasing byte order; every posting list decodes, with docids
 ** strictly increasing and inside the segment, term frequencies and
 ** positions consistent with the dictionary; every document-store block
-** decompresses; the id index is sorted.
+** decompresses; every document's id is found through the id index.
 */
 #include "reader/reader.h"
 

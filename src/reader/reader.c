@@ -168,7 +168,7 @@ NG_EXTERN(int) ng_index_stats_get(ng_index_stats *out, const ng_index *ix)
         out->bytes_postings += s->pst.map.size;
         out->bytes_positions += s->pos.map.size;
         out->bytes_store += s->store.f.map.size;
-        out->bytes_other += s->lens.f.map.size + (s->dels ? (s->meta.n_docs + 7) / 8 + 40 : 0);
+        out->bytes_other += s->lens.f.map.size + (s->dels ? (s->meta.n_docs + 7) / 8 + 48 : 0);
     }
     return NG_OK;
 }

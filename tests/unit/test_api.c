@@ -1,2 +1,787 @@
+/*
+** test_api.c -- end to end through the public API only (<newsgrep.h>,
+** linked against libnewsgrep): indexing the corpus, searching, snippets,
+** hand-computed BM25, error paths, replacement and deletion, snapshots,
+** integrity checks, and allocation-failure injection.
+*/
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <ctype.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <newsgrep.h>
+
 #include "ng_test.h"
-CU_SuiteInfo ng_test_suites[] = {CU_SUITE_INFO_NULL};
+
+#ifndef NG_CORPUS_DIR
+#define NG_CORPUS_DIR "corpus"
+#endif
+
+static char corpus_ix[4200];
+static ng_index *g_ix;
+
+/* ---------------------------------------------------------------- */
+/* Helpers                                                           */
+
+static void subdir(char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s/%s", ng_test_tmpdir, name);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *p;
+    long n;
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    p = malloc((size_t)n + 1);
+    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) { free(p); p = NULL; }
+    if (p) p[n] = '\0';
+    fclose(f);
+    if (len) *len = (size_t)n;
+    return p;
+}
+
+static int spit(const char *path, const char *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    if (fwrite(p, 1, n, f) != n) { fclose(f); return -1; }
+    return fclose(f);
+}
+
+static uint32_t crc32_ieee(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    size_t i;
+    int k;
+    for (i = 0; i < n; i++) {
+        c ^= p[i];
+        for (k = 0; k < 8; k++) c = c & 1 ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+static int add_doc(ng_writer *w, const char *id, const char *title, const char *body)
+{
+    ng_document d;
+    memset(&d, 0, sizeof d);
+    d.id = id; d.id_len = (size_t)-1;
+    d.title = title; d.title_len = (size_t)-1;
+    d.body = body; d.body_len = (size_t)-1;
+    return ng_writer_add(w, &d);
+}
+
+static uint64_t count_of(ng_index *ix, const char *query)
+{
+    ng_query *q = NULL;
+    uint64_t n = (uint64_t)-1;
+    if (ng_query_parse(&q, ix, query, (size_t)-1) != NG_OK) return (uint64_t)-2;
+    if (ng_search_count(&n, ix, q) != NG_OK) n = (uint64_t)-3;
+    ng_query_free(q);
+    return n;
+}
+
+static int suite_init(void)
+{
+    ng_writer *w;
+    ng_add_stats st;
+    if (ng_test_tmpdir_init() != 0) return -1;
+    subdir(corpus_ix, sizeof corpus_ix, "corpus-ix");
+    if (ng_writer_open(&w, corpus_ix, NULL) != NG_OK) return -1;
+    if (ng_writer_add_path(&st, w, NG_CORPUS_DIR) != NG_OK || st.docs_added != 3 || st.docs_skipped != 0 ||
+        ng_writer_commit(w) != NG_OK) {
+        ng_writer_free(w);
+        return -1;
+    }
+    ng_writer_free(w);
+    return ng_index_open(&g_ix, corpus_ix) == NG_OK ? 0 : -1;
+}
+
+static int suite_clean(void)
+{
+    ng_index_free(g_ix);
+    g_ix = NULL;
+    return ng_test_tmpdir_clean();
+}
+
+/* ---------------------------------------------------------------- */
+/* The corpus                                                        */
+
+/* Fold a highlighted range for comparison: ASCII lowercase, and the only
+** non-ASCII letter of interest (á, C3 A1) to a. */
+static void fold_range(char *out, size_t cap, const char *p, size_t n)
+{
+    size_t i, o = 0;
+    for (i = 0; i < n && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == 0xC3 && i + 1 < n && (unsigned char)p[i + 1] == 0xA1) {
+            out[o++] = 'a';
+            i++;
+        } else {
+            out[o++] = (char)tolower(c);
+        }
+    }
+    out[o] = '\0';
+}
+
+static void check_highlights(const char *query, const char *const *prefixes, size_t np, size_t want_hits)
+{
+    ng_query *q;
+    ng_results *r;
+    size_t i, j, k;
+    NG_ASSERT_OK(ng_query_parse(&q, g_ix, query, (size_t)-1));
+    if (!q) return;
+    NG_ASSERT_OK(ng_search(&r, g_ix, q, NULL));
+    if (!r) { ng_query_free(q); return; }
+    CU_ASSERT_EQUAL(ng_results_total(r), want_hits);
+    CU_ASSERT_EQUAL(ng_results_count(r), want_hits);
+    for (i = 0; i < ng_results_count(r); i++) {
+        ng_hit h;
+        ng_buf text = NG_BUF_INIT;
+        ng_range *rg = NULL;
+        size_t nr = 0;
+        NG_ASSERT_OK(ng_results_hit(&h, r, i));
+        CU_ASSERT(h.score > 0);
+        NG_ASSERT_OK(ng_snippet(&text, &rg, &nr, g_ix, q, h.docnum, NULL));
+        CU_ASSERT(nr > 0);
+        CU_ASSERT(text.size > 0);
+        for (j = 0; j < nr; j++) {
+            char f[256];
+            int ok = 0;
+            CU_ASSERT(rg[j].start < rg[j].end && rg[j].end <= text.size);
+            if (!(rg[j].start < rg[j].end && rg[j].end <= text.size)) continue;
+            fold_range(f, sizeof f, text.ptr + rg[j].start, rg[j].end - rg[j].start);
+            for (k = 0; k < np; k++)
+                if (strncmp(f, prefixes[k], strlen(prefixes[k])) == 0) ok = 1;
+            if (!ok) fprintf(stderr, "\n  [%s] unexpected highlight '%s'", query, f);
+            CU_ASSERT(ok);
+        }
+        ng_ranges_free(rg);
+        ng_buf_dispose(&text);
+    }
+    ng_results_free(r);
+    ng_query_free(q);
+}
+
+static void test_corpus_search(void)
+{
+    static const char *const lt[] = {"lavrov", "troop"};
+    static const char *const orban[] = {"orban"};
+    ng_index_stats st;
+    NG_ASSERT_OK(ng_index_stats_get(&st, g_ix));
+    CU_ASSERT_EQUAL(st.docs, 3);
+    check_highlights("Lavrov troops", lt, 2, 3);
+    check_highlights("Orban", orban, 1, 3);
+    check_highlights("Orb\xC3\xA1n", orban, 1, 3);
+    check_highlights("orBAN", orban, 1, 3);
+    CU_ASSERT_EQUAL(count_of(g_ix, "Lavrov -troops"), 0);
+    CU_ASSERT_EQUAL(count_of(g_ix, "zzyzzx"), 0);
+}
+
+static int strcasestr_n(const char *hay, const char *needle)
+{
+    return strcasestr(hay, needle) != NULL;
+}
+
+/* "secretary of state": the oracle greps the raw files. */
+static void test_corpus_phrase(void)
+{
+    static const char *const phrase = "secretary of state";
+    DIR *d = opendir(NG_CORPUS_DIR);
+    struct dirent *e;
+    char *titles[16];
+    int contains[16], nf = 0, want = 0, i;
+    ng_query *q;
+    ng_results *r;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    while ((e = readdir(d)) != NULL && nf < 16) {
+        char path[4200], *text, *nl;
+        if (e->d_name[0] == '.') continue;
+        snprintf(path, sizeof path, "%s/%s", NG_CORPUS_DIR, e->d_name);
+        if (!(text = slurp(path, NULL))) continue;
+        contains[nf] = strcasestr_n(text, phrase);
+        want += contains[nf];
+        nl = strchr(text, '\n');
+        if (nl) *nl = '\0';
+        titles[nf++] = text;
+    }
+    closedir(d);
+    CU_ASSERT_EQUAL(nf, 3);
+    NG_ASSERT_OK(ng_query_parse(&q, g_ix, "\"secretary of state\"", (size_t)-1));
+    if (q) {
+        {
+            ng_buf desc = NG_BUF_INIT;
+            NG_ASSERT_OK(ng_query_describe(&desc, q));
+            CU_ASSERT(desc.ptr && strchr(desc.ptr, '"') != NULL);
+            ng_buf_dispose(&desc);
+        }
+        NG_ASSERT_OK(ng_search(&r, g_ix, q, NULL));
+        if (r) {
+            size_t k;
+            CU_ASSERT_EQUAL(ng_results_total(r), (uint64_t)want);
+            for (k = 0; k < ng_results_count(r); k++) {
+                ng_hit h;
+                ng_buf t = NG_BUF_INIT;
+                int found = -1;
+                ng_results_hit(&h, r, k);
+                NG_ASSERT_OK(ng_index_document(&t, g_ix, h.docnum, NG_FIELD_TITLE));
+                for (i = 0; i < nf; i++)
+                    if (t.ptr && strncmp(titles[i], t.ptr, t.size) == 0) found = i;
+                CU_ASSERT(found >= 0);
+                if (found >= 0) CU_ASSERT(contains[found]);
+                ng_buf_dispose(&t);
+            }
+            ng_results_free(r);
+        }
+        ng_query_free(q);
+    }
+    /* words out of order are no phrase */
+    CU_ASSERT_EQUAL(count_of(g_ix, "\"state of secretary\""), 0);
+    for (i = 0; i < nf; i++) free(titles[i]);
+}
+
+/* ---------------------------------------------------------------- */
+/* BM25 by hand                                                      */
+
+/*
+** Three documents, title empty, k1 = 1.2, b = 0.75:
+**   d0 "a a b"    dl 3      d1 "b c"   dl 2      d2 "c c c d"   dl 4
+** N = 3, avgdl = 9/3 = 3.  df: a 1, b 2, c 2, d 1.
+**   idf(df=1) = ln(1 + 2.5/1.5) = ln(8/3);  idf(df=2) = ln(1 + 1.5/2.5) = ln(1.6)
+**   K(dl) = k1*(1 - b + b*dl/avgdl) = 1.2*(0.25 + 0.25*dl) = 0.3*(1 + dl):
+**   K(2) = 0.9, K(3) = 1.2, K(4) = 1.5;  w = idf * tf*2.2/(tf + K)
+**  "a":      d0 tf 2: ln(8/3) * 4.4/3.2
+**  "b":      d1: ln(1.6) * 2.2/1.9  >  d0: ln(1.6) * 2.2/2.2
+**  "c":      d2 tf 3: ln(1.6) * 6.6/4.5  >  d1: ln(1.6) * 2.2/1.9
+**  "b OR d": d1 ln(1.6)*2.2/1.9 = 0.5442..; d2 ln(8/3)*2.2/2.5 = 0.8631..; d0 ln(1.6) = 0.4700..
+**  "a b":    d0: ln(8/3)*4.4/3.2 + ln(1.6)
+**  "c -d":   d1 only: ln(1.6)*2.2/1.9
+**  "\"c c\"": d2: two occurrences, idf 2 ln(1.6): 2 ln(1.6) * 4.4/3.5
+*/
+typedef struct exp_hit {
+    uint64_t docnum;
+    double score;
+} exp_hit;
+
+static void expect(ng_index *ix, const char *query, const exp_hit *e, size_t n)
+{
+    ng_query *q;
+    ng_results *r;
+    size_t i;
+    NG_ASSERT_OK(ng_query_parse(&q, ix, query, (size_t)-1));
+    if (!q) return;
+    NG_ASSERT_OK(ng_search(&r, ix, q, NULL));
+    if (r) {
+        CU_ASSERT_EQUAL(ng_results_total(r), n);
+        CU_ASSERT_EQUAL(ng_results_count(r), n);
+        for (i = 0; i < n && i < ng_results_count(r); i++) {
+            ng_hit h;
+            NG_ASSERT_OK(ng_results_hit(&h, r, i));
+            CU_ASSERT_EQUAL(h.docnum, e[i].docnum);
+            CU_ASSERT(fabs(h.score - e[i].score) <= 1e-9 * e[i].score);
+            if (fabs(h.score - e[i].score) > 1e-9 * e[i].score)
+                fprintf(stderr, "\n  [%s] hit %zu: %.17g, expected %.17g", query, i, h.score, e[i].score);
+        }
+        {
+            ng_hit h;
+            CU_ASSERT_EQUAL(ng_results_hit(&h, r, n), NG_ENOTFOUND);
+        }
+        ng_results_free(r);
+    }
+    ng_query_free(q);
+}
+
+static void test_bm25_by_hand(void)
+{
+    char dir[4200];
+    ng_writer *w;
+    ng_index *ix;
+    const double i1 = log(8.0 / 3.0), i2 = log(1.6);
+    subdir(dir, sizeof dir, "bm25");
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    NG_ASSERT_OK(add_doc(w, "d0", NULL, "a a b"));
+    NG_ASSERT_OK(add_doc(w, "d1", "", "b c"));
+    NG_ASSERT_OK(add_doc(w, "d2", NULL, "c c c d"));
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    {
+        exp_hit e[] = {{0, i1 * 4.4 / 3.2}};
+        expect(ix, "a", e, 1);
+    }
+    {
+        exp_hit e[] = {{1, i2 * 2.2 / 1.9}, {0, i2 * 2.2 / 2.2}};
+        expect(ix, "b", e, 2);
+    }
+    {
+        exp_hit e[] = {{2, i2 * 6.6 / 4.5}, {1, i2 * 2.2 / 1.9}};
+        expect(ix, "c", e, 2);
+    }
+    {
+        exp_hit e[] = {{2, i1 * 2.2 / 2.5}, {1, i2 * 2.2 / 1.9}, {0, i2}};
+        expect(ix, "b OR d", e, 3);
+    }
+    {
+        exp_hit e[] = {{0, i1 * 4.4 / 3.2 + i2}};
+        expect(ix, "a b", e, 1);
+        expect(ix, "a AND b", e, 1);
+    }
+    {
+        exp_hit e[] = {{1, i2 * 2.2 / 1.9}};
+        expect(ix, "c -d", e, 1);
+        expect(ix, "c NOT d", e, 1);
+    }
+    {
+        exp_hit e[] = {{2, 2 * i2 * 4.4 / 3.5}};
+        expect(ix, "\"c c\"", e, 1);
+    }
+    {
+        /* custom k1 = 0 (tf saturates at once), b = 0: w = idf */
+        ng_search_options so;
+        ng_query *q;
+        ng_results *r;
+        ng_hit h;
+        NG_ASSERT_OK(ng_search_options_init(&so, NG_SEARCH_OPTIONS_VERSION));
+        so.k1 = 0;
+        so.b = 0;
+        NG_ASSERT_OK(ng_query_parse(&q, ix, "c", (size_t)-1));
+        NG_ASSERT_OK(ng_search(&r, ix, q, &so));
+        if (r && ng_results_hit(&h, r, 0) == NG_OK) {
+            CU_ASSERT(fabs(h.score - i2) <= 1e-9 * i2);
+            CU_ASSERT_EQUAL(h.docnum, 1); /* tie: document order */
+        }
+        ng_results_free(r);
+        so.b = 2; /* out of range */
+        CU_ASSERT_EQUAL(ng_search(&r, ix, q, &so), NG_EINVAL);
+        CU_ASSERT_PTR_NULL(r);
+        ng_query_free(q);
+    }
+    ng_index_free(ix);
+}
+
+/* ---------------------------------------------------------------- */
+/* Error paths                                                       */
+
+static void test_query_errors(void)
+{
+    ng_query *q = (ng_query *)1;
+    CU_ASSERT_EQUAL(ng_query_parse(&q, g_ix, "\"unclosed", (size_t)-1), NG_EQUERY);
+    CU_ASSERT_PTR_NULL(q);
+    CU_ASSERT_EQUAL(ng_error_last()->code, NG_EQUERY);
+    CU_ASSERT_EQUAL(ng_error_last()->offset, 0);
+    CU_ASSERT_PTR_NOT_NULL(ng_error_last()->message);
+    CU_ASSERT_EQUAL(ng_query_parse(&q, g_ix, "(Putin AND", (size_t)-1), NG_EQUERY);
+    CU_ASSERT_PTR_NULL(q);
+    CU_ASSERT_EQUAL(ng_query_parse(&q, g_ix, "Putin)", (size_t)-1), NG_EQUERY);
+    CU_ASSERT_EQUAL(ng_error_last()->offset, 5);
+    CU_ASSERT_EQUAL(ng_query_parse(&q, g_ix, "-Putin", (size_t)-1), NG_EQUERY);
+    ng_error_clear();
+    CU_ASSERT_EQUAL(ng_error_last()->code, NG_OK);
+    CU_ASSERT_PTR_NOT_NULL(ng_strerror(NG_ECORRUPT));
+}
+
+static void test_open_errors(void)
+{
+    char dir[4200], man[4300];
+    ng_index *ix = (ng_index *)1;
+    char *data;
+    size_t n;
+    subdir(dir, sizeof dir, "does-not-exist");
+    CU_ASSERT_EQUAL(ng_index_open(&ix, dir), NG_ENOTFOUND);
+    CU_ASSERT_PTR_NULL(ix);
+
+    /* copy of the corpus index's MANIFEST into fresh directories */
+    snprintf(man, sizeof man, "%s/MANIFEST", corpus_ix);
+    data = slurp(man, &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+    CU_ASSERT_FATAL(n > 32);
+
+    /* a flipped byte */
+    subdir(dir, sizeof dir, "bad-manifest");
+    mkdir(dir, 0755);
+    snprintf(man, sizeof man, "%s/MANIFEST", dir);
+    data[n / 2] ^= 0x40;
+    CU_ASSERT_EQUAL(spit(man, data, n), 0);
+    CU_ASSERT_EQUAL(ng_index_open(&ix, dir), NG_ECORRUPT);
+    CU_ASSERT_PTR_NULL(ix);
+    data[n / 2] ^= 0x40;
+
+    /* version 2, CRC left stale: either check may fire first */
+    subdir(dir, sizeof dir, "v2-manifest");
+    mkdir(dir, 0755);
+    snprintf(man, sizeof man, "%s/MANIFEST", dir);
+    data[8] = 2; data[9] = 0; data[10] = 0; data[11] = 0;
+    CU_ASSERT_EQUAL(spit(man, data, n), 0);
+    {
+        int rc = ng_index_open(&ix, dir);
+        CU_ASSERT(rc == NG_EVERSION || rc == NG_ECORRUPT);
+    }
+    /* version 2 with a valid file CRC: the version is what is wrong */
+    {
+        uint32_t c = crc32_ieee((const unsigned char *)data, n - 8);
+        data[n - 8] = (char)(c & 0xFF);
+        data[n - 7] = (char)(c >> 8 & 0xFF);
+        data[n - 6] = (char)(c >> 16 & 0xFF);
+        data[n - 5] = (char)(c >> 24 & 0xFF);
+    }
+    CU_ASSERT_EQUAL(spit(man, data, n), 0);
+    CU_ASSERT_EQUAL(ng_index_open(&ix, dir), NG_EVERSION);
+    CU_ASSERT_EQUAL(ng_error_last()->code, NG_EVERSION);
+    CU_ASSERT_PTR_NULL(ix);
+    free(data);
+}
+
+static int g_warnings, g_warn_line2;
+
+static void on_log(int level, const char *msg, void *payload)
+{
+    (void)payload;
+    if (level == NG_LOG_WARNING) {
+        g_warnings++;
+        if (strstr(msg, "bad.jsonl:2")) g_warn_line2++;
+    }
+}
+
+static void test_bad_jsonl(void)
+{
+    static const char lines[] = "{\"id\":\"j1\",\"title\":\"first\",\"body\":\"kiwi mango\"}\n"
+                                "{\"id\":\"j2\",\"body\": oops}\n"
+                                "{\"id\":\"j3\",\"title\":\"third\",\"body\":\"kiwi papaya\"}\n";
+    char dir[4200], src[4200];
+    ng_writer_options o;
+    ng_writer *w;
+    ng_add_stats st;
+    ng_index *ix;
+    CU_ASSERT_EQUAL(ng_test_write("jsonl-src/bad.jsonl", lines, sizeof lines - 1), 0);
+    subdir(src, sizeof src, "jsonl-src/bad.jsonl");
+    subdir(dir, sizeof dir, "jsonl-ix");
+    NG_ASSERT_OK(ng_writer_options_init(&o, NG_WRITER_OPTIONS_VERSION));
+    o.log = on_log;
+    g_warnings = g_warn_line2 = 0;
+    NG_ASSERT_OK(ng_writer_open(&w, dir, &o));
+    if (!w) return;
+    NG_ASSERT_OK(ng_writer_add_path(&st, w, src));
+    CU_ASSERT_EQUAL(st.docs_added, 2);
+    CU_ASSERT_EQUAL(st.docs_skipped, 1);
+    CU_ASSERT_EQUAL(g_warnings, 1);
+    CU_ASSERT_EQUAL(g_warn_line2, 1);
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    CU_ASSERT_EQUAL(count_of(ix, "kiwi"), 2);
+    CU_ASSERT_EQUAL(count_of(ix, "papaya"), 1);
+    CU_ASSERT_EQUAL(count_of(ix, "oops"), 0);
+    ng_index_free(ix);
+}
+
+static void test_writer_errors(void)
+{
+    char dir[4200], pid[32];
+    ng_writer *w, *w2 = (ng_writer *)1;
+    ng_document d;
+    ng_writer_options o;
+    ng_search_options so;
+    ng_snippet_options sno = NG_SNIPPET_OPTIONS_INIT;
+    subdir(dir, sizeof dir, "werr");
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    memset(&d, 0, sizeof d);
+    d.id = "x"; d.id_len = 1;
+    d.title = "title only"; d.title_len = (size_t)-1;
+    CU_ASSERT_EQUAL(ng_writer_add(w, &d), NG_EINVAL);
+    CU_ASSERT_EQUAL(ng_error_last()->code, NG_EINVAL);
+    CU_ASSERT_EQUAL(ng_writer_open(&w2, dir, NULL), NG_ELOCKED);
+    CU_ASSERT_PTR_NULL(w2);
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    CU_ASSERT_PTR_NOT_NULL(strstr(ng_error_last()->message, pid));
+    CU_ASSERT_EQUAL(ng_writer_delete(w, "nope", (size_t)-1), NG_ENOTFOUND);
+    ng_writer_free(w);
+    /* the lock is released with the writer */
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    ng_writer_free(w);
+
+    /* option versions */
+    CU_ASSERT_EQUAL(ng_writer_options_init(&o, 99), NG_EINVAL);
+    CU_ASSERT_EQUAL(ng_search_options_init(&so, 99), NG_EINVAL);
+    NG_ASSERT_OK(ng_writer_options_init(&o, NG_WRITER_OPTIONS_VERSION));
+    o.version = 99;
+    CU_ASSERT_EQUAL(ng_writer_open(&w, dir, &o), NG_EINVAL);
+    CU_ASSERT_PTR_NULL(w);
+    {
+        ng_query *q;
+        ng_results *r;
+        ng_buf t = NG_BUF_INIT;
+        ng_range *rg;
+        size_t nr;
+        NG_ASSERT_OK(ng_query_parse(&q, g_ix, "Putin", (size_t)-1));
+        NG_ASSERT_OK(ng_search_options_init(&so, NG_SEARCH_OPTIONS_VERSION));
+        so.version = 99;
+        CU_ASSERT_EQUAL(ng_search(&r, g_ix, q, &so), NG_EINVAL);
+        sno.version = 99;
+        CU_ASSERT_EQUAL(ng_snippet(&t, &rg, &nr, g_ix, q, 0, &sno), NG_EINVAL);
+        ng_buf_dispose(&t);
+        ng_query_free(q);
+    }
+}
+
+static void test_version(void)
+{
+    char want[64];
+    snprintf(want, sizeof want, "%d.%d.%d", NG_VERSION_MAJOR, NG_VERSION_MINOR, NG_VERSION_PATCH);
+    CU_ASSERT_STRING_EQUAL(ng_version(), want);
+}
+
+/* ---------------------------------------------------------------- */
+/* Replacement, deletion, snapshots                                  */
+
+static void test_replace_delete_snapshot(void)
+{
+    char dir[4200];
+    ng_writer *w;
+    ng_index *old, *ix;
+    subdir(dir, sizeof dir, "replace");
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    NG_ASSERT_OK(add_doc(w, "k", "t", "walrus first version"));
+    NG_ASSERT_OK(add_doc(w, "k", "t", "penguin second version"));
+    NG_ASSERT_OK(add_doc(w, "other", NULL, "unrelated version"));
+    NG_ASSERT_OK(ng_writer_commit(w));
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (ix) {
+        CU_ASSERT_EQUAL(count_of(ix, "version"), 2);
+        CU_ASSERT_EQUAL(count_of(ix, "walrus"), 0);
+        CU_ASSERT_EQUAL(count_of(ix, "penguin"), 1);
+        ng_index_free(ix);
+    }
+    /* replace a committed document */
+    NG_ASSERT_OK(add_doc(w, "k", "t", "puffin third version"));
+    NG_ASSERT_OK(ng_index_open(&old, dir)); /* before the commit */
+    NG_ASSERT_OK(ng_writer_commit(w));
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (ix) {
+        ng_query *q;
+        ng_results *r;
+        ng_hit h;
+        CU_ASSERT_EQUAL(count_of(ix, "version"), 2);
+        CU_ASSERT_EQUAL(count_of(ix, "penguin"), 0);
+        CU_ASSERT_EQUAL(count_of(ix, "puffin"), 1);
+        NG_ASSERT_OK(ng_query_parse(&q, ix, "puffin", (size_t)-1));
+        NG_ASSERT_OK(ng_search(&r, ix, q, NULL));
+        if (r && ng_results_hit(&h, r, 0) == NG_OK) {
+            ng_buf b = NG_BUF_INIT;
+            NG_ASSERT_OK(ng_index_document(&b, ix, h.docnum, NG_FIELD_BODY));
+            CU_ASSERT_STRING_EQUAL(b.ptr, "puffin third version");
+            NG_ASSERT_OK(ng_index_document(&b, ix, h.docnum, NG_FIELD_ID));
+            CU_ASSERT_STRING_EQUAL(b.ptr, "k");
+            ng_buf_dispose(&b);
+        }
+        ng_results_free(r);
+        ng_query_free(q);
+        ng_index_free(ix);
+    }
+    if (old) { /* the old snapshot still sees the second version */
+        CU_ASSERT_EQUAL(count_of(old, "penguin"), 1);
+        CU_ASSERT_EQUAL(count_of(old, "puffin"), 0);
+    }
+    /* delete */
+    NG_ASSERT_OK(ng_writer_delete(w, "k", (size_t)-1));
+    NG_ASSERT_OK(ng_writer_commit(w));
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (ix) {
+        ng_index_stats st;
+        CU_ASSERT_EQUAL(count_of(ix, "version"), 1);
+        CU_ASSERT_EQUAL(count_of(ix, "puffin"), 0);
+        NG_ASSERT_OK(ng_index_stats_get(&st, ix));
+        CU_ASSERT_EQUAL(st.docs, 1);
+        NG_ASSERT_OK(ng_index_check(ix));
+        ng_index_free(ix);
+    }
+    if (old) {
+        CU_ASSERT_EQUAL(count_of(old, "penguin"), 1);
+        CU_ASSERT_EQUAL(count_of(old, "version"), 2);
+        ng_index_free(old);
+    }
+    CU_ASSERT_EQUAL(ng_writer_delete(w, "k", (size_t)-1), NG_ENOTFOUND);
+    ng_writer_free(w);
+}
+
+/* ---------------------------------------------------------------- */
+/* Integrity check                                                   */
+
+static void test_check_corrupt(void)
+{
+    char dir[4200], pst[4400] = "";
+    ng_writer *w;
+    ng_index *ix;
+    DIR *d;
+    struct dirent *e;
+    ng_add_stats st;
+    subdir(dir, sizeof dir, "check");
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    NG_ASSERT_OK(ng_writer_add_path(&st, w, NG_CORPUS_DIR));
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (ix) {
+        NG_ASSERT_OK(ng_index_check(ix));
+        ng_index_free(ix);
+    }
+    d = opendir(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && strcmp(e->d_name + n - 4, ".pst") == 0) snprintf(pst, sizeof pst, "%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    CU_ASSERT_FATAL(pst[0] != '\0');
+    {
+        size_t n;
+        char *data = slurp(pst, &n);
+        uint64_t meta_off = 0;
+        int k;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+        CU_ASSERT_FATAL(n > 16 + 24);
+        for (k = 7; k >= 0; k--) meta_off = meta_off << 8 | (unsigned char)data[n - 24 + k];
+        CU_ASSERT_FATAL(meta_off > 16 && meta_off <= n - 24);
+        data[16 + (meta_off - 16) / 2] ^= 0x10; /* inside the body */
+        CU_ASSERT_EQUAL(spit(pst, data, n), 0);
+        free(data);
+    }
+    {
+        int rc = ng_index_open(&ix, dir);
+        CU_ASSERT(rc == NG_OK || rc == NG_ECORRUPT);
+        if (ix) {
+            CU_ASSERT_EQUAL(ng_index_check(ix), NG_ECORRUPT);
+            CU_ASSERT_PTR_NOT_NULL(strstr(ng_error_last()->message, ".pst"));
+            ng_index_free(ix);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* Allocation failures                                               */
+
+static long g_alloc_n, g_fail_at;
+static int g_failed;
+
+static void *f_malloc(size_t n)
+{
+    if (++g_alloc_n == g_fail_at) { g_failed = 1; return NULL; }
+    return malloc(n);
+}
+
+static void *f_realloc(void *p, size_t n)
+{
+    if (++g_alloc_n == g_fail_at) { g_failed = 1; return NULL; }
+    return realloc(p, n);
+}
+
+/* Index two docs, search, snippet, count; 0 if everything succeeded. */
+static int small_run(const char *dir)
+{
+    ng_writer *w = NULL;
+    ng_index *ix = NULL;
+    ng_query *q = NULL;
+    ng_results *r = NULL;
+    ng_buf t = NG_BUF_INIT;
+    ng_range *rg = NULL;
+    size_t nr;
+    uint64_t cnt;
+    ng_hit h;
+    int rc;
+    if ((rc = ng_writer_open(&w, dir, NULL)) != NG_OK) goto out;
+    if ((rc = add_doc(w, "1", "Lavrov and Blinken", "Lavrov spoke with Blinken about troops. It was cold.")) != NG_OK) goto out;
+    if ((rc = add_doc(w, "2", NULL, "Troops gathered near the border; Orb\xC3\xA1n met Putin.")) != NG_OK) goto out;
+    if ((rc = add_doc(w, "1", "Lavrov again", "Lavrov replaced: troops, troops and more troops.")) != NG_OK) goto out;
+    if ((rc = ng_writer_commit(w)) != NG_OK) goto out;
+    ng_writer_free(w);
+    w = NULL;
+    if ((rc = ng_index_open(&ix, dir)) != NG_OK) goto out;
+    if ((rc = ng_query_parse(&q, ix, "troops OR (\"lavrov replaced\" -putin)", (size_t)-1)) != NG_OK) goto out;
+    if ((rc = ng_search(&r, ix, q, NULL)) != NG_OK) goto out;
+    if ((rc = ng_results_hit(&h, r, 0)) != NG_OK) goto out;
+    if ((rc = ng_snippet(&t, &rg, &nr, ix, q, h.docnum, NULL)) != NG_OK) goto out;
+    if ((rc = ng_search_count(&cnt, ix, q)) != NG_OK) goto out;
+    if ((rc = ng_index_check(ix)) != NG_OK) goto out;
+    if (cnt != 2) rc = 1; /* a wrong answer */
+out:
+    ng_ranges_free(rg);
+    ng_buf_dispose(&t);
+    ng_results_free(r);
+    ng_query_free(q);
+    ng_index_free(ix);
+    ng_writer_free(w);
+    return rc;
+}
+
+static void test_alloc_failures(void)
+{
+    char dir[4200];
+    long n;
+    int bad_rc = 0, done = 0;
+    ng_set_allocator(f_malloc, f_realloc, free);
+    for (n = 1; n < 20000 && !done; n++) {
+        int rc;
+        snprintf(dir, sizeof dir, "%s/oom-%ld", ng_test_tmpdir, n);
+        g_alloc_n = 0;
+        g_fail_at = n;
+        g_failed = 0;
+        rc = small_run(dir);
+        g_fail_at = 0;
+        if (!g_failed) {
+            NG_ASSERT_OK(rc); /* nothing failed: everything must have worked */
+            done = 1;
+        } else if (rc > 0) {
+            /* an injected failure was swallowed and produced a wrong answer */
+            if (bad_rc < 5) fprintf(stderr, "\n  allocation %ld failed -> wrong answer", n);
+            bad_rc++;
+        } else if (rc < 0 && rc != NG_ENOMEM && rc != NG_EIO && rc != NG_ERROR && rc != NG_ENOTFOUND) {
+            if (bad_rc < 5) fprintf(stderr, "\n  allocation %ld failed -> %d (%s)", n, rc, ng_strerror(rc));
+            bad_rc++;
+        }
+        {
+            char cmd[4400];
+            snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+            if (system(cmd) != 0) {}
+        }
+    }
+    ng_set_allocator(NULL, NULL, NULL);
+    fprintf(stderr, "\n  allocation failure injection: %ld runs", n - 1);
+    CU_ASSERT(done);
+    CU_ASSERT_EQUAL(bad_rc, 0);
+}
+
+static CU_TestInfo tests[] = {
+    {"corpus: terms, folding, highlights", test_corpus_search},
+    {"corpus: phrase against grep", test_corpus_phrase},
+    {"bm25 by hand", test_bm25_by_hand},
+    {"query syntax errors", test_query_errors},
+    {"open errors: missing, corrupt, version", test_open_errors},
+    {"bad jsonl line is skipped and logged", test_bad_jsonl},
+    {"writer errors, lock, option versions", test_writer_errors},
+    {"version", test_version},
+    {"replace, delete, snapshots", test_replace_delete_snapshot},
+    {"check detects a corrupt postings file", test_check_corrupt},
+    {"allocation failure injection", test_alloc_failures},
+    CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo ng_test_suites[] = {
+    {"api", suite_init, suite_clean, NULL, NULL, tests},
+    CU_SUITE_INFO_NULL,
+};

@@ -1,2 +1,891 @@
+/*
+** test_search.c -- query evaluation (src/eval) against a brute-force oracle.
+**
+** Documents are generated deterministically from a small vocabulary with
+** Zipf-like frequencies and written through the public writer with a tiny
+** memory limit (several segments).  The oracle keeps the word lists of the
+** live documents and evaluates every random query by brute force: the
+** matching set, and the BM25 score computed in double from the definitions
+** of src/eval/eval.h:
+**   idf = ln(1 + (N - df + 0.5)/(df + 0.5)), N = live docs, df = live docs
+**         holding the term;
+**   w   = idf * tf*(k1+1) / (tf + k1*(1 - b + b*dl/avgdl)), dl = tokens of
+**         the doc (title is empty here), avgdl = mean live length;
+**   phrase: tf = occurrences (start positions), idf = sum of its terms';
+**   AND / OR: sum of the scores of the matching positive kids; NOT: 0.
+** Engine docnums are mapped to the oracle's documents through the stored id.
+*/
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ng_int.h"
 #include "ng_test.h"
-CU_SuiteInfo ng_test_suites[] = {CU_SUITE_INFO_NULL};
+#include "reader/reader.h"
+
+/* ---------------------------------------------------------------- */
+/* Vocabulary                                                        */
+
+static const char *const vocab[] = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot",
+                                    "golf", "hotel", "india", "juliet", "kilo", "lima"};
+#define V ((int)NG_ARRAY_LEN(vocab))
+static char vterm[V][NG_MAX_TERM_BYTES + 1];
+static double zipf_cum[V];
+
+typedef struct tokcol {
+    int n;
+    char term[8][NG_MAX_TERM_BYTES + 1];
+    uint32_t pos[8];
+} tokcol;
+
+static int on_tok(void *payload, const ng_token *t)
+{
+    tokcol *c = payload;
+    if (c->n < 8) {
+        snprintf(c->term[c->n], sizeof c->term[c->n], "%.*s", (int)t->term_len, t->term);
+        c->pos[c->n] = t->pos;
+    }
+    c->n++;
+    return 0;
+}
+
+static int suite_init(void)
+{
+    ng_analyzer *a;
+    double tot = 0, acc = 0;
+    int i, j;
+    if (ng_test_tmpdir_init() != 0) return -1;
+    if (ng_analyzer__new(&a, "english") != NG_OK) return -1;
+    for (i = 0; i < V; i++) {
+        tokcol c;
+        memset(&c, 0, sizeof c);
+        if (ng__analyze(a, vocab[i], strlen(vocab[i]), 0, on_tok, &c, NULL) != 0 || c.n != 1) {
+            ng_analyzer__free(a);
+            return -1;
+        }
+        strcpy(vterm[i], c.term[0]);
+        for (j = 0; j < i; j++)
+            if (strcmp(vterm[i], vterm[j]) == 0) { ng_analyzer__free(a); return -1; }
+    }
+    ng_analyzer__free(a);
+    for (i = 0; i < V; i++) tot += 1.0 / (i + 1);
+    for (i = 0; i < V; i++) {
+        acc += 1.0 / (i + 1) / tot;
+        zipf_cum[i] = acc;
+    }
+    zipf_cum[V - 1] = 1.0;
+    return 0;
+}
+
+static int suite_clean(void) { return ng_test_tmpdir_clean(); }
+
+static int zipf_word(uint64_t *rs)
+{
+    double u = (double)(ng_test_rand(rs) >> 11) / 9007199254740992.0;
+    int i;
+    for (i = 0; i < V - 1; i++)
+        if (u < zipf_cum[i]) return i;
+    return V - 1;
+}
+
+/* ---------------------------------------------------------------- */
+/* The oracle's documents                                            */
+
+#define MAXDOCS 4000
+#define MAXLEN 60
+
+typedef struct odoc {
+    int n;
+    int w[MAXLEN];
+    int live;
+} odoc;
+
+typedef struct oracle {
+    odoc docs[MAXDOCS]; /* by id number */
+    int n_ids;
+    int64_t doc_of[MAXDOCS * 4]; /* engine docnum -> id, -1 if not live */
+    uint64_t n_docnums;
+    int64_t docnum_of[MAXDOCS]; /* id -> engine docnum */
+    double N, avgdl, df[V];
+} oracle;
+
+static void gen_doc(odoc *d, uint64_t *rs)
+{
+    int i;
+    d->n = 1 + (int)(ng_test_rand(rs) % MAXLEN);
+    for (i = 0; i < d->n; i++) d->w[i] = zipf_word(rs);
+    d->live = 1;
+}
+
+static int write_doc(ng_writer *w, int id, const odoc *d)
+{
+    char idbuf[32], body[MAXLEN * 12];
+    size_t off = 0;
+    int i;
+    ng_document doc;
+    memset(&doc, 0, sizeof doc);
+    snprintf(idbuf, sizeof idbuf, "d%d", id);
+    for (i = 0; i < d->n; i++) {
+        /* vary separators and case: analysis must not care */
+        const char *sep = i == 0 ? "" : (i % 7 == 0 ? ". " : (i % 5 == 0 ? ", " : " "));
+        off += (size_t)snprintf(body + off, sizeof body - off, "%s%s", sep, vocab[d->w[i]]);
+        if (i % 11 == 3) body[off - strlen(vocab[d->w[i]])] = (char)(body[off - strlen(vocab[d->w[i]])] - 32);
+    }
+    doc.id = idbuf;
+    doc.id_len = (size_t)-1;
+    doc.body = body;
+    doc.body_len = off;
+    return ng_writer_add(w, &doc);
+}
+
+/* Diagnostic: take df from the index's dictionaries (which, as of this
+** writing, also count replaced and deleted documents) to show that every
+** other part of the scoring agrees with the oracle. */
+static void oracle_engine_df(oracle *o, ng_index *ix)
+{
+    int k;
+    for (k = 0; k < V; k++) {
+        uint64_t df = 0;
+        NG_ASSERT_OK(ng_index__df(ix, vterm[k], strlen(vterm[k]), &df));
+        o->df[k] = (double)df;
+    }
+}
+
+static void oracle_stats(oracle *o)
+{
+    uint64_t tokens = 0;
+    int i, j, k;
+    o->N = 0;
+    for (k = 0; k < V; k++) o->df[k] = 0;
+    for (i = 0; i < o->n_ids; i++) {
+        const odoc *d = &o->docs[i];
+        int seen[V] = {0};
+        if (!d->live) continue;
+        o->N++;
+        tokens += (uint64_t)d->n;
+        for (j = 0; j < d->n; j++) seen[d->w[j]] = 1;
+        for (k = 0; k < V; k++) o->df[k] += seen[k];
+    }
+    o->avgdl = o->N ? (double)tokens / o->N : 1.0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Queries: a random tree rendered to text, evaluated by the oracle  */
+
+typedef enum { Q_TERM, Q_PHRASE, Q_AND, Q_OR, Q_NOT } qk;
+
+typedef struct qn {
+    qk kind;
+    int w[3], nw;
+    struct qn *kids[4];
+    int nk;
+} qn;
+
+typedef struct qgen {
+    qn pool[256];
+    int used;
+    char text[4096];
+    size_t len;
+    uint64_t *rs;
+} qgen;
+
+static qn *newnode(qgen *g, qk k)
+{
+    qn *n = &g->pool[g->used++];
+    memset(n, 0, sizeof *n);
+    n->kind = k;
+    return n;
+}
+
+static void emit(qgen *g, const char *s)
+{
+    g->len += (size_t)snprintf(g->text + g->len, sizeof g->text - g->len, "%s", s);
+}
+
+static unsigned rnd(qgen *g, unsigned n) { return (unsigned)(ng_test_rand(g->rs) % n); }
+
+static qn *gen_and(qgen *g, int depth);
+
+/* primary := "(" and_expr ")" | '"' words '"' | WORD */
+static qn *gen_primary(qgen *g, int depth)
+{
+    unsigned r = rnd(g, 10);
+    if (r < 2 && depth > 0 && g->used < 200) {
+        qn *n;
+        emit(g, "(");
+        n = gen_and(g, depth - 1);
+        emit(g, ")");
+        return n;
+    }
+    if (r < 4) {
+        int nw = 2 + (int)rnd(g, 2), i;
+        qn *n = newnode(g, Q_PHRASE);
+        if (rnd(g, 8) == 0) nw = 1; /* a quoted single word is a term */
+        emit(g, "\"");
+        for (i = 0; i < nw; i++) {
+            n->w[i] = zipf_word(g->rs) % 6; /* frequent words: phrases match often */
+            if (i) emit(g, " ");
+            emit(g, vocab[n->w[i]]);
+        }
+        emit(g, "\"");
+        n->nw = nw;
+        if (nw == 1) n->kind = Q_TERM;
+        return n;
+    } else {
+        qn *n = newnode(g, Q_TERM);
+        n->w[0] = (int)rnd(g, V);
+        n->nw = 1;
+        emit(g, vocab[n->w[0]]);
+        return n;
+    }
+}
+
+/* or_expr := unary { OR unary } (positive unaries only) */
+static qn *gen_or(qgen *g, int depth)
+{
+    int n = rnd(g, 3) == 0 ? 2 + (int)rnd(g, 2) : 1, i;
+    qn *o;
+    if (n == 1) return gen_primary(g, depth);
+    o = newnode(g, Q_OR);
+    for (i = 0; i < n; i++) {
+        if (i) emit(g, " OR ");
+        o->kids[o->nk++] = gen_primary(g, depth);
+    }
+    return o;
+}
+
+/* and_expr := or_expr { [AND] or_expr }, with NOT items beside a positive one */
+static qn *gen_and(qgen *g, int depth)
+{
+    int n = 1 + (int)rnd(g, 3), i, pos = 0;
+    qn *a = newnode(g, Q_AND);
+    for (i = 0; i < n; i++) {
+        int neg = i > 0 || n > 1 ? rnd(g, 4) == 0 : 0;
+        if (i == n - 1 && !pos) neg = 0;
+        if (i) emit(g, rnd(g, 2) ? " AND " : " ");
+        if (neg) {
+            qn *x = newnode(g, Q_NOT);
+            emit(g, rnd(g, 2) ? "-" : "NOT ");
+            x->kids[0] = gen_primary(g, depth);
+            x->nk = 1;
+            a->kids[a->nk++] = x;
+        } else {
+            a->kids[a->nk++] = gen_or(g, depth);
+            pos++;
+        }
+    }
+    if (a->nk == 1) return a->kids[0];
+    return a;
+}
+
+typedef struct bm25p {
+    double k1, b;
+} bm25p;
+
+static double o_idf(const oracle *o, double df) { return log(1.0 + (o->N - df + 0.5) / (df + 0.5)); }
+
+static double o_tf(const oracle *o, const bm25p *p, double tf, double dl)
+{
+    return tf * (p->k1 + 1.0) / (tf + p->k1 * (1.0 - p->b + p->b * dl / o->avgdl));
+}
+
+/* Does n match d?  *score receives its BM25 score. */
+static int o_eval(const oracle *o, const bm25p *p, const qn *n, const odoc *d, double *score)
+{
+    int i, j, m;
+    double s = 0, ks;
+    *score = 0;
+    switch (n->kind) {
+    case Q_TERM:
+        for (i = 0, m = 0; i < d->n; i++) m += d->w[i] == n->w[0];
+        if (!m) return 0;
+        *score = o_idf(o, o->df[n->w[0]]) * o_tf(o, p, m, d->n);
+        return 1;
+    case Q_PHRASE: {
+        double idf = 0;
+        for (i = 0, m = 0; i + n->nw <= d->n; i++) {
+            for (j = 0; j < n->nw && d->w[i + j] == n->w[j]; j++) {}
+            m += j == n->nw;
+        }
+        if (!m) return 0;
+        for (j = 0; j < n->nw; j++) idf += o_idf(o, o->df[n->w[j]]);
+        *score = idf * o_tf(o, p, m, d->n);
+        return 1;
+    }
+    case Q_AND:
+        for (i = 0; i < n->nk; i++) {
+            if (n->kids[i]->kind == Q_NOT) {
+                if (o_eval(o, p, n->kids[i]->kids[0], d, &ks)) return 0;
+            } else {
+                if (!o_eval(o, p, n->kids[i], d, &ks)) return 0;
+                s += ks;
+            }
+        }
+        *score = s;
+        return 1;
+    case Q_OR:
+        for (i = 0, m = 0; i < n->nk; i++)
+            if (o_eval(o, p, n->kids[i], d, &ks)) {
+                m = 1;
+                s += ks;
+            }
+        *score = s;
+        return m;
+    default:
+        return 0;
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* Mapping engine docnums to ids                                     */
+
+typedef struct vec {
+    uint64_t *v;
+    size_t n, cap;
+} vec;
+
+static int collect(uint64_t docnum, void *payload)
+{
+    vec *x = payload;
+    if (x->n == x->cap) {
+        x->cap = x->cap ? 2 * x->cap : 256;
+        x->v = realloc(x->v, x->cap * sizeof *x->v);
+    }
+    x->v[x->n++] = docnum;
+    return 0;
+}
+
+static int build_map(oracle *o, ng_index *ix)
+{
+    char qs[512];
+    size_t off = 0;
+    ng_query *q;
+    vec all = {NULL, 0, 0};
+    ng_buf b = NG_BUF_INIT;
+    size_t i;
+    int k, bad = 0;
+    for (k = 0; k < V; k++) off += (size_t)snprintf(qs + off, sizeof qs - off, "%s%s", k ? " OR " : "", vocab[k]);
+    if (ng_query_parse(&q, ix, qs, (size_t)-1) != NG_OK) return -1;
+    if (ng_search_each(ix, q, collect, &all) != NG_OK) return -1;
+    ng_query_free(q);
+    for (i = 0; i < MAXDOCS * 4; i++) o->doc_of[i] = -1;
+    for (i = 0; i < MAXDOCS; i++) o->docnum_of[i] = -1;
+    o->n_docnums = 0;
+    for (i = 0; i < all.n; i++) {
+        int id;
+        if (all.v[i] >= MAXDOCS * 4 || ng_index_document(&b, ix, all.v[i], NG_FIELD_ID) != NG_OK ||
+            sscanf(b.ptr ? b.ptr : "", "d%d", &id) != 1 || id < 0 || id >= o->n_ids) {
+            bad++;
+            continue;
+        }
+        if (o->docnum_of[id] != -1 || !o->docs[id].live) bad++;
+        o->doc_of[all.v[i]] = id;
+        o->docnum_of[id] = (int64_t)all.v[i];
+        if (all.v[i] + 1 > o->n_docnums) o->n_docnums = all.v[i] + 1;
+    }
+    CU_ASSERT_EQUAL(all.n, (size_t)o->N);
+    for (k = 0; k < o->n_ids; k++)
+        if (o->docs[k].live && o->docnum_of[k] < 0) bad++;
+    ng_buf_dispose(&b);
+    free(all.v);
+    CU_ASSERT_EQUAL(bad, 0);
+    return bad ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Comparing engine and oracle                                       */
+
+typedef struct ohit {
+    double score;
+    uint64_t docnum;
+} ohit;
+
+static int cmp_ohit(const void *a, const void *b)
+{
+    const ohit *x = a, *y = b;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    return x->docnum < y->docnum ? -1 : x->docnum > y->docnum;
+}
+
+static int close_to(double a, double b) { return fabs(a - b) <= 1e-9 * fabs(b) + 1e-12; }
+
+typedef struct tally {
+    int queries, count_bad, each_bad, total_bad, score_bad, order_bad, strict_order, page_bad, parse_bad;
+    int near_ties;
+    int nonempty;
+} tally;
+
+static void report(const char *what, const char *q, int *ctr)
+{
+    if (++*ctr <= 5) fprintf(stderr, "\n  %s mismatch for query [%s]", what, q);
+}
+
+static void check_query(oracle *o, ng_index *ix, const char *text, const qn *root, tally *t, int paging)
+{
+    bm25p p = {1.2, 0.75};
+    ohit *exp = malloc(sizeof *exp * (size_t)(o->n_ids + 1));
+    size_t nexp = 0, i;
+    ng_query *q;
+    uint64_t cnt = 0;
+    vec each = {NULL, 0, 0};
+    static const size_t limits[2] = {10, 1000};
+    int li, id;
+    size_t n_;
+    t->queries++;
+    for (id = 0; id < o->n_ids; id++) {
+        double s;
+        if (!o->docs[id].live) continue;
+        if (o_eval(o, &p, root, &o->docs[id], &s)) {
+            exp[nexp].score = s;
+            exp[nexp].docnum = (uint64_t)o->docnum_of[id];
+            nexp++;
+        }
+    }
+    qsort(exp, nexp, sizeof *exp, cmp_ohit);
+    if (nexp) t->nonempty++;
+    if (ng_query_parse(&q, ix, text, (size_t)-1) != NG_OK) {
+        report("parse", text, &t->parse_bad);
+        free(exp);
+        return;
+    }
+    if (ng_search_count(&cnt, ix, q) != NG_OK || cnt != nexp) report("count", text, &t->count_bad);
+    if (ng_search_each(ix, q, collect, &each) != NG_OK || each.n != nexp) {
+        report("each", text, &t->each_bad);
+    } else {
+        /* document order, and the same set */
+        uint64_t *sorted = malloc(sizeof *sorted * (nexp + 1));
+        int bad = 0;
+        for (i = 0; i < nexp; i++) sorted[i] = exp[i].docnum;
+        for (i = 1; i < nexp; i++) /* insertion sort is fine: small */
+        {
+            uint64_t x = sorted[i];
+            size_t j = i;
+            while (j > 0 && sorted[j - 1] > x) { sorted[j] = sorted[j - 1]; j--; }
+            sorted[j] = x;
+        }
+        for (i = 0; i < nexp; i++) bad |= sorted[i] != each.v[i];
+        if (bad) report("each set", text, &t->each_bad);
+        free(sorted);
+    }
+    free(each.v);
+    for (li = 0; li < 2; li++) {
+        ng_search_options so = NG_SEARCH_OPTIONS_INIT;
+        ng_results *r;
+        size_t want;
+        int sbad = 0, obad = 0, strict = 0;
+        so.limit = limits[li];
+        if (ng_search(&r, ix, q, &so) != NG_OK) {
+            report("search", text, &t->total_bad);
+            continue;
+        }
+        want = nexp < so.limit ? nexp : so.limit;
+        if (ng_results_total(r) != nexp || ng_results_count(r) != want) report("total", text, &t->total_bad);
+        for (i = 0; i < ng_results_count(r) && i < want; i++) {
+            ng_hit h;
+            int hid;
+            double os;
+            ng_results_hit(&h, r, i);
+            hid = h.docnum < MAXDOCS * 4 ? (int)o->doc_of[h.docnum] : -1;
+            if (hid < 0 || !o_eval(o, &p, root, &o->docs[hid], &os)) {
+                sbad = 1;
+                continue;
+            }
+            if (!close_to(h.score, os) || !close_to(h.score, exp[i].score)) {
+                if (!sbad && t->score_bad < 5)
+                    fprintf(stderr, "\n  hit %zu: engine %.17g oracle(doc) %.17g oracle(rank) %.17g", i, h.score, os,
+                            exp[i].score);
+                sbad = 1;
+            }
+            if (h.docnum != exp[i].docnum) {
+                /* only acceptable for a near-tie between different-looking doubles */
+                if (close_to(os, exp[i].score)) {
+                    strict = 1;
+                } else {
+                    obad = 1;
+                }
+            }
+            if (i > 0) {
+                ng_hit prev;
+                ng_results_hit(&prev, r, i - 1);
+                if (prev.score < h.score || (prev.score == h.score && prev.docnum >= h.docnum)) obad = 1;
+            }
+        }
+        if (sbad) report("score", text, &t->score_bad);
+        if (obad) report("order", text, &t->order_bad);
+        t->near_ties += strict;
+        if (paging && li == 1 && nexp > 0) {
+            /* offset paging equals slicing the full list (limit SIZE_MAX: everything) */
+            size_t offs[6], k;
+            ng_search_options fo = NG_SEARCH_OPTIONS_INIT;
+            ng_results *full = NULL;
+            fo.limit = (size_t)-1;
+            if (ng_search(&full, ix, q, &fo) != NG_OK || ng_results_count(full) != nexp) {
+                report("page full", text, &t->page_bad);
+                ng_results_free(full);
+                full = NULL;
+            }
+            offs[0] = 0; offs[1] = 7; offs[2] = 13; offs[3] = nexp > 3 ? nexp - 3 : 0; offs[4] = nexp + 5;
+            offs[5] = nexp / 2;
+            for (k = 0; k < 6 && full; k++) {
+                ng_search_options po = NG_SEARCH_OPTIONS_INIT;
+                ng_results *pr;
+                size_t n, wantn = offs[k] < nexp ? nexp - offs[k] : 0;
+                po.limit = 7;
+                po.offset = offs[k];
+                if (wantn > 7) wantn = 7;
+                if (ng_search(&pr, ix, q, &po) != NG_OK) {
+                    report("page", text, &t->page_bad);
+                    continue;
+                }
+                if (ng_results_count(pr) != wantn || ng_results_total(pr) != nexp) {
+                    if (t->page_bad < 5)
+                        fprintf(stderr, "\n  offset %zu limit 7: %zu hits (want %zu), total %llu (want %zu)",
+                                offs[k], ng_results_count(pr), wantn, (unsigned long long)ng_results_total(pr), nexp);
+                    report("page count", text, &t->page_bad);
+                }
+                for (n = 0; n < ng_results_count(pr) && n < wantn; n++) {
+                    ng_hit a, b;
+                    ng_results_hit(&a, pr, n);
+                    ng_results_hit(&b, full, offs[k] + n);
+                    if (a.docnum != b.docnum || a.score != b.score) {
+                        report("page slice", text, &t->page_bad);
+                        break;
+                    }
+                }
+                ng_results_free(pr);
+            }
+            /* and the first 1000 of the full list are the limit-1000 hits */
+            for (n_ = 0; full && n_ < ng_results_count(r); n_++) {
+                ng_hit a, b;
+                ng_results_hit(&a, r, n_);
+                ng_results_hit(&b, full, n_);
+                if (a.docnum != b.docnum || a.score != b.score) {
+                    report("page prefix", text, &t->page_bad);
+                    break;
+                }
+            }
+            ng_results_free(full);
+        }
+        ng_results_free(r);
+    }
+    ng_query_free(q);
+    free(exp);
+}
+
+static void run_queries(oracle *o, ng_index *ix, uint64_t seed, int nq, tally *t)
+{
+    uint64_t rs = seed;
+    int i;
+    memset(t, 0, sizeof *t);
+    for (i = 0; i < nq; i++) {
+        qgen *g = calloc(1, sizeof *g);
+        qn *root;
+        g->rs = &rs;
+        root = gen_and(g, 2);
+        check_query(o, ix, g->text, root, t, i % 10 == 0);
+        free(g);
+    }
+    /* precedence without parentheses: NOT > OR > AND */
+    {
+        static const char *const fixed[] = {"alpha OR bravo charlie", "alpha bravo OR charlie",
+                                            "alpha OR bravo AND charlie OR delta -echo",
+                                            "\"alpha bravo\" OR \"bravo alpha\" -charlie",
+                                            "NOT alpha bravo", "(alpha OR (bravo \"alpha alpha\")) -(charlie delta)"};
+        qgen g;
+        memset(&g, 0, sizeof g);
+        g.rs = &rs;
+        for (i = 0; i < (int)NG_ARRAY_LEN(fixed); i++) {
+            qn *a = newnode(&g, Q_AND), *x, *y, *z;
+            switch (i) {
+            case 0: /* (alpha OR bravo) AND charlie */
+                x = newnode(&g, Q_OR);
+                y = newnode(&g, Q_TERM); y->w[0] = 0; y->nw = 1; x->kids[x->nk++] = y;
+                y = newnode(&g, Q_TERM); y->w[0] = 1; y->nw = 1; x->kids[x->nk++] = y;
+                a->kids[a->nk++] = x;
+                y = newnode(&g, Q_TERM); y->w[0] = 2; y->nw = 1; a->kids[a->nk++] = y;
+                break;
+            case 1: /* alpha AND (bravo OR charlie) */
+                y = newnode(&g, Q_TERM); y->w[0] = 0; y->nw = 1; a->kids[a->nk++] = y;
+                x = newnode(&g, Q_OR);
+                y = newnode(&g, Q_TERM); y->w[0] = 1; y->nw = 1; x->kids[x->nk++] = y;
+                y = newnode(&g, Q_TERM); y->w[0] = 2; y->nw = 1; x->kids[x->nk++] = y;
+                a->kids[a->nk++] = x;
+                break;
+            case 2: /* (alpha OR bravo) AND (charlie OR delta) AND NOT echo */
+                x = newnode(&g, Q_OR);
+                y = newnode(&g, Q_TERM); y->w[0] = 0; y->nw = 1; x->kids[x->nk++] = y;
+                y = newnode(&g, Q_TERM); y->w[0] = 1; y->nw = 1; x->kids[x->nk++] = y;
+                a->kids[a->nk++] = x;
+                x = newnode(&g, Q_OR);
+                y = newnode(&g, Q_TERM); y->w[0] = 2; y->nw = 1; x->kids[x->nk++] = y;
+                y = newnode(&g, Q_TERM); y->w[0] = 3; y->nw = 1; x->kids[x->nk++] = y;
+                a->kids[a->nk++] = x;
+                x = newnode(&g, Q_NOT);
+                y = newnode(&g, Q_TERM); y->w[0] = 4; y->nw = 1; x->kids[x->nk++] = y;
+                a->kids[a->nk++] = x;
+                break;
+            case 3:
+                x = newnode(&g, Q_OR);
+                y = newnode(&g, Q_PHRASE); y->w[0] = 0; y->w[1] = 1; y->nw = 2; x->kids[x->nk++] = y;
+                y = newnode(&g, Q_PHRASE); y->w[0] = 1; y->w[1] = 0; y->nw = 2; x->kids[x->nk++] = y;
+                a->kids[a->nk++] = x;
+                x = newnode(&g, Q_NOT);
+                y = newnode(&g, Q_TERM); y->w[0] = 2; y->nw = 1; x->kids[x->nk++] = y;
+                a->kids[a->nk++] = x;
+                break;
+            case 4:
+                x = newnode(&g, Q_NOT);
+                y = newnode(&g, Q_TERM); y->w[0] = 0; y->nw = 1; x->kids[x->nk++] = y;
+                a->kids[a->nk++] = x;
+                y = newnode(&g, Q_TERM); y->w[0] = 1; y->nw = 1; a->kids[a->nk++] = y;
+                break;
+            default:
+                x = newnode(&g, Q_OR);
+                y = newnode(&g, Q_TERM); y->w[0] = 0; y->nw = 1; x->kids[x->nk++] = y;
+                z = newnode(&g, Q_AND);
+                y = newnode(&g, Q_TERM); y->w[0] = 1; y->nw = 1; z->kids[z->nk++] = y;
+                y = newnode(&g, Q_PHRASE); y->w[0] = 0; y->w[1] = 0; y->nw = 2; z->kids[z->nk++] = y;
+                x->kids[x->nk++] = z;
+                a->kids[a->nk++] = x;
+                x = newnode(&g, Q_NOT);
+                z = newnode(&g, Q_AND);
+                y = newnode(&g, Q_TERM); y->w[0] = 2; y->nw = 1; z->kids[z->nk++] = y;
+                y = newnode(&g, Q_TERM); y->w[0] = 3; y->nw = 1; z->kids[z->nk++] = y;
+                x->kids[x->nk++] = z;
+                a->kids[a->nk++] = x;
+                break;
+            }
+            check_query(o, ix, fixed[i], a, t, 1);
+        }
+    }
+}
+
+static void assert_tally(const char *name, const tally *t)
+{
+    fprintf(stderr, "\n  [%s] %d queries (%d non-empty): count %d, each %d, total %d, score %d, order %d, page %d, parse %d mismatches; %d near-tie swaps\n",
+            name, t->queries, t->nonempty, t->count_bad, t->each_bad, t->total_bad, t->score_bad, t->order_bad, t->page_bad,
+            t->parse_bad, t->near_ties);
+    CU_ASSERT(t->nonempty > t->queries / 2);
+    CU_ASSERT_EQUAL(t->parse_bad, 0);
+    CU_ASSERT_EQUAL(t->count_bad, 0);
+    CU_ASSERT_EQUAL(t->each_bad, 0);
+    CU_ASSERT_EQUAL(t->total_bad, 0);
+    CU_ASSERT_EQUAL(t->score_bad, 0);
+    CU_ASSERT_EQUAL(t->order_bad, 0);
+    CU_ASSERT_EQUAL(t->page_bad, 0);
+}
+
+static int open_writer(ng_writer **w, const char *dir)
+{
+    ng_writer_options wo;
+    ng_writer_options_init(&wo, NG_WRITER_OPTIONS_VERSION);
+    wo.memory_limit = 64 << 10;
+    return ng_writer_open(w, dir, &wo);
+}
+
+/* ---------------------------------------------------------------- */
+/* Tests                                                             */
+
+/* One commit, several segments, no deletions. */
+static void test_oracle_fresh(void)
+{
+    oracle *o = calloc(1, sizeof *o);
+    char dir[4200];
+    ng_writer *w;
+    ng_index *ix;
+    ng_index_stats st;
+    uint64_t rs = 12345;
+    tally t;
+    int i;
+    snprintf(dir, sizeof dir, "%s/fresh", ng_test_tmpdir);
+    NG_ASSERT_OK(open_writer(&w, dir));
+    if (!w) { free(o); return; }
+    o->n_ids = 900;
+    for (i = 0; i < o->n_ids; i++) {
+        gen_doc(&o->docs[i], &rs);
+        NG_ASSERT_OK(write_doc(w, i, &o->docs[i]));
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) { free(o); return; }
+    NG_ASSERT_OK(ng_index_stats_get(&st, ix));
+    fprintf(stderr, "\n  fresh index: %llu docs, %u segments", (unsigned long long)st.docs, st.segments);
+    CU_ASSERT(st.segments >= 3);
+    CU_ASSERT_EQUAL(st.docs, 900);
+    oracle_stats(o);
+    if (build_map(o, ix) == 0) {
+        /* no deletions: docnum order is insertion order */
+        for (i = 0; i < o->n_ids; i++) CU_ASSERT_EQUAL(o->docnum_of[i], i);
+        run_queries(o, ix, 777, 400, &t);
+        assert_tally("fresh", &t);
+    }
+    NG_ASSERT_OK(ng_index_check(ix));
+    ng_index_free(ix);
+    free(o);
+}
+
+/* Two commits with replacements (same id, in the memtable and in flushed or
+** committed segments) and deletions. */
+static void test_oracle_updates(void)
+{
+    oracle *o = calloc(1, sizeof *o);
+    char dir[4200];
+    ng_writer *w;
+    ng_index *ix;
+    uint64_t rs = 999;
+    tally t;
+    int i, n_del = 0;
+    snprintf(dir, sizeof dir, "%s/updates", ng_test_tmpdir);
+    NG_ASSERT_OK(open_writer(&w, dir));
+    if (!w) { free(o); return; }
+    o->n_ids = 1200;
+    for (i = 0; i < o->n_ids; i++) {
+        gen_doc(&o->docs[i], &rs);
+        NG_ASSERT_OK(write_doc(w, i, &o->docs[i]));
+        if (i % 8 == 7) { /* replace an earlier doc: recent (memtable) or old (flushed) */
+            int id = (int)(ng_test_rand(&rs) % (uint64_t)(i + 1));
+            if (i % 16 == 7) id = i - 1;
+            gen_doc(&o->docs[id], &rs);
+            NG_ASSERT_OK(write_doc(w, id, &o->docs[id]));
+        }
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+
+    /* first generation */
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (ix) {
+        oracle_stats(o);
+        if (build_map(o, ix) == 0) {
+            run_queries(o, ix, 4242, 150, &t);
+            assert_tally("replaced, 1st commit", &t);
+            oracle_engine_df(o, ix);
+            run_queries(o, ix, 4242, 150, &t);
+            assert_tally("replaced, 1st commit, df from the dictionaries", &t);
+        }
+        ng_index_free(ix);
+    }
+
+    NG_ASSERT_OK(open_writer(&w, dir));
+    if (!w) { free(o); return; }
+    for (i = 0; i < 150; i++) { /* replace committed docs */
+        int id = (int)(ng_test_rand(&rs) % (uint64_t)o->n_ids);
+        gen_doc(&o->docs[id], &rs);
+        NG_ASSERT_OK(write_doc(w, id, &o->docs[id]));
+    }
+    for (i = 0; i < 120; i++) { /* delete live docs */
+        int id = (int)(ng_test_rand(&rs) % (uint64_t)o->n_ids);
+        char idb[32];
+        snprintf(idb, sizeof idb, "d%d", id);
+        if (o->docs[id].live) {
+            NG_ASSERT_OK(ng_writer_delete(w, idb, (size_t)-1));
+            o->docs[id].live = 0;
+            n_del++;
+        } else {
+            CU_ASSERT_EQUAL(ng_writer_delete(w, idb, (size_t)-1), NG_ENOTFOUND);
+        }
+    }
+    for (i = 0; i < 300; i++) {
+        int id = o->n_ids++;
+        gen_doc(&o->docs[id], &rs);
+        NG_ASSERT_OK(write_doc(w, id, &o->docs[id]));
+        if (i % 10 == 0) { /* new doc replaced, then deleted, in the same session */
+            char idb[32];
+            gen_doc(&o->docs[id], &rs);
+            NG_ASSERT_OK(write_doc(w, id, &o->docs[id]));
+            if (i % 20 == 0) {
+                snprintf(idb, sizeof idb, "d%d", id);
+                NG_ASSERT_OK(ng_writer_delete(w, idb, (size_t)-1));
+                o->docs[id].live = 0;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(ng_writer_delete(w, "nope", 4), NG_ENOTFOUND);
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) { free(o); return; }
+    oracle_stats(o);
+    {
+        ng_index_stats st;
+        NG_ASSERT_OK(ng_index_stats_get(&st, ix));
+        CU_ASSERT_EQUAL(st.docs, (uint64_t)o->N);
+        fprintf(stderr, "\n  updated index: %llu live docs, %u segments, %d deleted", (unsigned long long)st.docs,
+                st.segments, n_del);
+    }
+    if (build_map(o, ix) == 0) {
+        run_queries(o, ix, 31337, 400, &t);
+        assert_tally("replaced + deleted, 2nd commit", &t);
+        oracle_engine_df(o, ix);
+        run_queries(o, ix, 31337, 400, &t);
+        assert_tally("replaced + deleted, 2nd commit, df from the dictionaries", &t);
+    }
+    NG_ASSERT_OK(ng_index_check(ix));
+    ng_index_free(ix);
+    free(o);
+}
+
+/* Reproducer: df counts tombstoned documents, so idf goes negative. */
+static void test_df_ignores_deleted(void)
+{
+    char dir[4200];
+    ng_writer *w;
+    ng_index *ix;
+    ng_query *q;
+    ng_results *r;
+    ng_hit h;
+    static const char *const bodies[3] = {"xray yankee", "xray zulu", "xray whiskey"};
+    int i;
+    snprintf(dir, sizeof dir, "%s/dfdel", ng_test_tmpdir);
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    for (i = 0; i < 3; i++) {
+        ng_document d;
+        char id[8];
+        memset(&d, 0, sizeof d);
+        snprintf(id, sizeof id, "x%d", i);
+        d.id = id; d.id_len = (size_t)-1;
+        d.body = bodies[i]; d.body_len = (size_t)-1;
+        NG_ASSERT_OK(ng_writer_add(w, &d));
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    NG_ASSERT_OK(ng_writer_delete(w, "x1", (size_t)-1));
+    NG_ASSERT_OK(ng_writer_delete(w, "x2", (size_t)-1));
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    NG_ASSERT_OK(ng_query_parse(&q, ix, "xray", (size_t)-1));
+    NG_ASSERT_OK(ng_search(&r, ix, q, NULL));
+    CU_ASSERT_EQUAL(ng_results_total(r), 1);
+    if (ng_results_hit(&h, r, 0) == NG_OK) {
+        /* N = 1, df = 1, dl = avgdl = 2, tf = 1: idf = ln(1 + 0.5/1.5) = ln(4/3), tf part = 1 */
+        double want = log(4.0 / 3.0);
+        if (!close_to(h.score, want))
+            fprintf(stderr, "\n  df counts deleted docs: score %.17g, expected %.17g (df=3 would give %.17g)", h.score,
+                    want, log(1.0 + (1 - 3 + 0.5) / 3.5));
+        CU_ASSERT(h.score > 0);
+        CU_ASSERT(close_to(h.score, want));
+    }
+    ng_results_free(r);
+    ng_query_free(q);
+    ng_index_free(ix);
+}
+
+static CU_TestInfo tests[] = {
+    {"oracle: fresh multi-segment index", test_oracle_fresh},
+    {"oracle: replacements and deletions over two commits", test_oracle_updates},
+    {"df counts live documents only (idf never negative)", test_df_ignores_deleted},
+    CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo ng_test_suites[] = {
+    {"search", suite_init, suite_clean, NULL, NULL, tests},
+    CU_SUITE_INFO_NULL,
+};
