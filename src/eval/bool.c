@@ -140,7 +140,12 @@ int ng_cursor__and(ng_cursor **out, ng_cursor **pos, size_t n_pos, ng_cursor **n
     a->base.cost = a->pos[0]->cost;
     *out = &a->base;
     rc = and_align(a);
-    return rc == NG_ITEROVER ? NG_OK : rc;
+    if (rc == NG_ITEROVER) return NG_OK;
+    if (rc) {
+        and_free(&a->base);
+        *out = NULL;
+    }
+    return rc;
 oom:
     for (i = 0; i < n_pos; i++) ng_cursor__free(pos[i]);
     for (i = 0; i < n_neg; i++) ng_cursor__free(neg[i]);

@@ -168,5 +168,10 @@ int ng_cursor__phrase(ng_cursor **out, ng_cursor **terms, const uint32_t *rel_po
             return NG_OK;
         }
     rc = ph_align(ph);
-    return rc == NG_ITEROVER ? NG_OK : rc;
+    if (rc == NG_ITEROVER) return NG_OK;
+    if (rc) {
+        ph_free(&ph->base);
+        *out = NULL;
+    }
+    return rc;
 }

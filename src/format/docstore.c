@@ -88,18 +88,18 @@ int ng_store__enc_add(ng_store_enc *e, const ng_document *doc)
     return NG_OK;
 }
 
-/* Decode the id at blob offset off (no bounds checks: encoder side). */
-static void id_at(const uint8_t *blob, size_t blob_len, uint32_t off, const uint8_t **p, size_t *n)
+/* Decode the id at blob offset off; -1 (and an empty id) if it does not fit. */
+static int id_at(const uint8_t *blob, size_t blob_len, uint32_t off, const uint8_t **p, size_t *n)
 {
-    const uint8_t *q = blob + off;
+    const uint8_t *q = blob + (off < blob_len ? off : blob_len);
     uint64_t len = 0;
-    if (off >= blob_len || ng__vint_get(&q, blob + blob_len, &len) || len > (uint64_t)(blob + blob_len - q)) {
-        *p = q;
-        *n = 0;
-        return;
-    }
+    *p = q;
+    *n = 0;
+    if (off >= blob_len || ng__vint_get(&q, blob + blob_len, &len) || len > (uint64_t)(blob + blob_len - q))
+        return -1;
     *p = q;
     *n = (size_t)len;
+    return 0;
 }
 
 static const uint8_t *g_sort_blob; /* qsort has no payload argument */
@@ -109,8 +109,8 @@ static int cmp_ids(const void *a, const void *b)
     const uint8_t *pa, *pb;
     size_t na, nb;
     int c;
-    id_at(g_sort_blob, g_sort_len, *(const uint32_t *)a, &pa, &na);
-    id_at(g_sort_blob, g_sort_len, *(const uint32_t *)b, &pb, &nb);
+    (void)id_at(g_sort_blob, g_sort_len, *(const uint32_t *)a, &pa, &na);
+    (void)id_at(g_sort_blob, g_sort_len, *(const uint32_t *)b, &pb, &nb);
     c = memcmp(pa, pb, na < nb ? na : nb);
     if (c) return c;
     if (na != nb) return na < nb ? -1 : 1;
@@ -237,12 +237,12 @@ static int cmp_slot(const ng_store *s, uint32_t i, const char *id, size_t len, u
     const uint8_t *p, *q;
     size_t n;
     uint64_t docid;
-    int c;
+    int c, bad;
     uint32_t off = ng__get_u32(s->id_index + 4 * (size_t)i);
     *rc = NG_OK;
-    id_at(s->id_blob, s->id_blob_len, off, &p, &n);
+    bad = id_at(s->id_blob, s->id_blob_len, off, &p, &n);
     q = p + n;
-    if (off >= s->id_blob_len || ng__vint_get(&q, s->id_blob + s->id_blob_len, &docid) || docid >= s->n_docs) {
+    if (bad || ng__vint_get(&q, s->id_blob + s->id_blob_len, &docid) || docid >= s->n_docs) {
         *rc = ng_fmt__corrupt(&s->f, s->id_index + 4 * (size_t)i, "store: bad id index entry");
         return 0;
     }

@@ -311,8 +311,10 @@ int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, s
     /* undo the deltas document by document */
     for (k = 0, i = 0; k < b->n; k++) {
         for (j = 0, prev = 0; j < tfs[k]; j++, i++) {
-            uint64_t v = j == 0 ? out[i] : (uint64_t)prev + out[i] + 1;
-            if (v > UINT32_MAX || i >= n_out) return ng_fmt__corrupt(d->xf, p, "positions: overflow");
+            uint64_t v;
+            if (i >= n_out) return ng_fmt__corrupt(d->xf, p, "positions: fewer than the frequencies say");
+            v = j == 0 ? out[i] : (uint64_t)prev + out[i] + 1;
+            if (v > UINT32_MAX) return ng_fmt__corrupt(d->xf, p, "positions: overflow");
             out[i] = prev = (uint32_t)v;
         }
     }

@@ -64,7 +64,11 @@ int ng_fmt__fw_open(ng_fwriter *w, const char *path, ng_fkind kind)
     make_magic(hdr, kind);
     ng__set_u32(hdr + 8, NG_FMT_VERSION);
     ng__set_u32(hdr + 12, 0);
-    return ng_fmt__fw_write(w, hdr, sizeof hdr);
+    {
+        int rc = ng_fmt__fw_write(w, hdr, sizeof hdr);
+        if (rc) ng_fmt__fw_abort(w); /* callers clean up nothing after a failed open */
+        return rc;
+    }
 }
 
 int ng_fmt__fw_write(ng_fwriter *w, const void *p, size_t n)

@@ -135,15 +135,48 @@ int ng_index__locate(const ng_index *ix, uint64_t docnum, const ng_segment **seg
     return NG_OK;
 }
 
+/* Live documents of a term in a segment with tombstones: walk its postings. */
+static int live_df(const ng_segment *s, const ng_term_info *ti, uint64_t *out)
+{
+    ng_post_dec d;
+    uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], i;
+    uint64_t n = 0;
+    int rc;
+    if (ti->pst_off > s->pst.body_len || ti->pst_len > s->pst.body_len - ti->pst_off ||
+        ti->pos_off > s->pos.body_len || ti->pos_len > s->pos.body_len - ti->pos_off)
+        return ng__corrupt(s->dict.f.name, 0, "dictionary: term points outside the postings");
+    rc = ng_post__dec_open(&d, &s->pst, s->pst.body + ti->pst_off, (size_t)ti->pst_len, &s->pos,
+                           s->pos.body + ti->pos_off, (size_t)ti->pos_len, ti->df);
+    while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
+        if ((rc = ng_post__dec_docs(&d, docs, tfs)) != NG_OK) break;
+        for (i = 0; i < d.cur.n; i++)
+            if (docs[i] >= s->meta.n_docs) return ng__corrupt(s->pst.name, 0, "postings: docid beyond the segment");
+            else n += !ng_seg__deleted(s, docs[i]);
+    }
+    if (rc == NG_ITEROVER) rc = NG_OK;
+    *out = n;
+    return rc;
+}
+
 int ng_index__df(const ng_index *ix, const char *term, size_t len, uint64_t *df_out)
 {
     uint64_t df = 0;
     uint32_t i;
     for (i = 0; i < ix->n_segs; i++) {
+        const ng_segment *s = &ix->segs[i];
         ng_term_info ti;
-        int rc = ng_dict__lookup(&ix->segs[i].dict, term, len, &ti);
-        if (rc == NG_OK) df += ti.df;
-        else if (rc != NG_ENOTFOUND) return rc;
+        int rc = ng_dict__lookup(&s->dict, term, len, &ti);
+        if (rc == NG_ENOTFOUND) continue;
+        if (rc) return rc;
+        if (s->dels && s->meta.n_deleted > 0) {
+            /* exact BM25 statistics: tombstoned documents do not count (a merge
+               that purges them will make this the dictionary's df again) */
+            uint64_t n;
+            if ((rc = live_df(s, &ti, &n)) != NG_OK) return rc;
+            df += n;
+        } else {
+            df += ti.df;
+        }
     }
     *df_out = df;
     return NG_OK;

@@ -39,8 +39,8 @@ static inline int ng_seg__deleted(const ng_segment *s, uint32_t doc)
 /* Map a global document number to its segment and local docid. */
 int ng_index__locate(const ng_index *ix, uint64_t docnum, const ng_segment **seg_out, uint32_t *local_out);
 
-/* Document frequency of term over all segments (deleted docs included, as
-** Lucene does until a merge purges them). */
+/* Live document frequency of term over all segments: tombstoned documents
+** are not counted, so that df <= N and scores do not depend on deletions. */
 int ng_index__df(const ng_index *ix, const char *term, size_t len, uint64_t *df_out);
 
 #endif
