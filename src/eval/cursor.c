@@ -142,10 +142,6 @@ int ng_cursor__term(ng_cursor **out, const ng_segment *seg, const char *term, si
     rc = ng_dict__lookup(&seg->dict, term, len, &ti);
     if (rc == NG_ENOTFOUND) return ng_cursor__empty(out);
     if (rc) return rc;
-    if (ti.pst_off > seg->pst.body_len || ti.pst_len > seg->pst.body_len - ti.pst_off ||
-        ti.pos_off > seg->pos.body_len || ti.pos_len > seg->pos.body_len - ti.pos_off ||
-        ti.df > seg->meta.n_docs)
-        return ng__corrupt(seg->dict.f.name, 0, "dictionary: term points outside the postings");
     if (!(t = ng__calloc(1, sizeof *t))) return ng__oom();
     t->base.ops = &term_ops;
     t->base.cost = ti.df;
@@ -154,8 +150,7 @@ int ng_cursor__term(ng_cursor **out, const ng_segment *seg, const char *term, si
     t->p = p;
     /* whole-list bound: tf part tends to k1+1 as tf grows; block maxima refine it later */
     t->max_score = idf * (p->k1 + 1.0);
-    rc = ng_post__dec_open(&t->dec, &seg->pst, seg->pst.body + ti.pst_off, (size_t)ti.pst_len,
-                           &seg->pos, seg->pos.body + ti.pos_off, (size_t)ti.pos_len, ti.df);
+    rc = ng_seg__open_term(&t->dec, seg, &ti);
     if (!rc) rc = ng_post__dec_next_block(&t->dec);
     if (!rc) rc = tc_load_block(t);
     if (rc) {

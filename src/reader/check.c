@@ -22,12 +22,7 @@ static int check_term(const ng_segment *s, const ng_dict_iter *it, uint32_t **po
     uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], prev = NG_FMT_DOCID_END, i, seen = 0;
     uint64_t cf = 0;
     const ng_term_info *ti = &it->ti;
-    int rc;
-    if (ti->pst_off > s->pst.body_len || ti->pst_len > s->pst.body_len - ti->pst_off ||
-        ti->pos_off > s->pos.body_len || ti->pos_len > s->pos.body_len - ti->pos_off)
-        return ng__corrupt(s->dict.f.name, 0, "dictionary: term points outside the postings");
-    rc = ng_post__dec_open(&d, &s->pst, s->pst.body + ti->pst_off, (size_t)ti->pst_len, &s->pos,
-                           s->pos.body + ti->pos_off, (size_t)ti->pos_len, ti->df);
+    int rc = ng_seg__open_term(&d, s, ti);
     while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
         size_t total = 0;
         if ((rc = ng_post__dec_docs(&d, docs, tfs)) != NG_OK) break;

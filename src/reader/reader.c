@@ -135,18 +135,23 @@ int ng_index__locate(const ng_index *ix, uint64_t docnum, const ng_segment **seg
     return NG_OK;
 }
 
+int ng_seg__open_term(ng_post_dec *d, const ng_segment *s, const ng_term_info *ti)
+{
+    if (ti->pst_off > s->pst.body_len || ti->pst_len > s->pst.body_len - ti->pst_off ||
+        ti->pos_off > s->pos.body_len || ti->pos_len > s->pos.body_len - ti->pos_off ||
+        ti->df > s->meta.n_docs)
+        return ng__corrupt(s->dict.f.name, 0, "dictionary: term points outside the postings");
+    return ng_post__dec_open(d, &s->pst, s->pst.body + ti->pst_off, (size_t)ti->pst_len, &s->pos,
+                             s->pos.body + ti->pos_off, (size_t)ti->pos_len, ti->df);
+}
+
 /* Live documents of a term in a segment with tombstones: walk its postings. */
 static int live_df(const ng_segment *s, const ng_term_info *ti, uint64_t *out)
 {
     ng_post_dec d;
     uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], i;
     uint64_t n = 0;
-    int rc;
-    if (ti->pst_off > s->pst.body_len || ti->pst_len > s->pst.body_len - ti->pst_off ||
-        ti->pos_off > s->pos.body_len || ti->pos_len > s->pos.body_len - ti->pos_off)
-        return ng__corrupt(s->dict.f.name, 0, "dictionary: term points outside the postings");
-    rc = ng_post__dec_open(&d, &s->pst, s->pst.body + ti->pst_off, (size_t)ti->pst_len, &s->pos,
-                           s->pos.body + ti->pos_off, (size_t)ti->pos_len, ti->df);
+    int rc = ng_seg__open_term(&d, s, ti);
     while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
         if ((rc = ng_post__dec_docs(&d, docs, tfs)) != NG_OK) break;
         for (i = 0; i < d.cur.n; i++)

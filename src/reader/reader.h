@@ -36,6 +36,10 @@ static inline int ng_seg__deleted(const ng_segment *s, uint32_t doc)
     return s->dels && (s->dels[doc >> 3] >> (doc & 7)) & 1u;
 }
 
+/* Open a decoder on a term's lists in seg, checking that the dictionary's
+** offsets stay inside the .pst and .pos bodies (NG_ECORRUPT otherwise). */
+int ng_seg__open_term(ng_post_dec *d, const ng_segment *seg, const ng_term_info *ti);
+
 /* Map a global document number to its segment and local docid. */
 int ng_index__locate(const ng_index *ix, uint64_t docnum, const ng_segment **seg_out, uint32_t *local_out);
 
