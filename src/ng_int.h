@@ -124,9 +124,6 @@ typedef struct ng_map {
 } ng_map;
 int ng__map_file(ng_map *out, const char *path);   /* NG_ENOTFOUND, NG_EIO */
 void ng__unmap(ng_map *m);
-int ng__read_file(ng_buf *out, const char *path);   /* whole file into out */
-/* Write data to path.tmp, fsync, rename to path (no directory fsync). */
-int ng__write_file_atomic(const char *path, const void *data, size_t n);
 int ng__fsync_dir(const char *dir);
 int ng__mkdir_p(const char *path);
 int ng__path_join(ng_buf *out, const char *dir, const char *name);

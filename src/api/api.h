@@ -9,6 +9,7 @@
 struct ng_query {
     ng_qnode *root;  /* NULL: the query has no term after analysis: matches nothing */
     char lang[32];   /* analyzer language it was parsed with */
+    ng_analyzer *an; /* kept for snippets: a query belongs to one thread at a time */
 };
 
 #endif

@@ -14,7 +14,6 @@ NG_EXTERN(const char *) ng_version(void)
 
 NG_EXTERN(int) ng_query_parse(ng_query **out, ng_index *ix, const char *text, size_t len)
 {
-    ng_analyzer *a = NULL;
     ng_query *q;
     int rc;
     *out = NULL;
@@ -22,8 +21,7 @@ NG_EXTERN(int) ng_query_parse(ng_query **out, ng_index *ix, const char *text, si
     if (len == (size_t)-1) len = strlen(text);
     if (!(q = ng__calloc(1, sizeof *q))) return ng__oom();
     snprintf(q->lang, sizeof q->lang, "%s", ix->man.lang);
-    if ((rc = ng_analyzer__new(&a, q->lang)) == NG_OK) rc = ng_query__parse(&q->root, a, text, len);
-    ng_analyzer__free(a);
+    if ((rc = ng_analyzer__new(&q->an, q->lang)) == NG_OK) rc = ng_query__parse(&q->root, q->an, text, len);
     if (rc) {
         ng_query_free(q);
         return rc;
@@ -36,6 +34,7 @@ NG_EXTERN(void) ng_query_free(ng_query *q)
 {
     if (!q) return;
     ng_qnode__free(q->root);
+    ng_analyzer__free(q->an);
     ng__free(q);
 }
 
@@ -91,7 +90,6 @@ NG_EXTERN(int) ng_snippet(ng_buf *text_out, ng_range **ranges_out, size_t *n_ran
 {
     ng_snippet_options def = NG_SNIPPET_OPTIONS_INIT;
     ng_buf body = NG_BUF_INIT;
-    ng_analyzer *a = NULL;
     units u;
     size_t nt;
     int rc;
@@ -111,11 +109,9 @@ NG_EXTERN(int) ng_snippet(ng_buf *text_out, ng_range **ranges_out, size_t *n_ran
     }
     if (q->root) collect_units(&u, q->root);
     if ((rc = ng_index_document(&body, ix, docnum, NG_FIELD_BODY)) != NG_OK) goto out;
-    if ((rc = ng_analyzer__new(&a, q->lang)) != NG_OK) goto out;
-    rc = ng_snippet__make(text_out, ranges_out, n_ranges_out, a, body.ptr ? body.ptr : "", body.size, u.v, u.n,
+    rc = ng_snippet__make(text_out, ranges_out, n_ranges_out, q->an, body.ptr ? body.ptr : "", body.size, u.v, u.n,
                           opts->words ? opts->words : 30);
 out:
-    ng_analyzer__free(a);
     ng_buf_dispose(&body);
     ng__free(u.v);
     ng__free(u.terms);

@@ -12,7 +12,7 @@ typedef struct term_cursor {
     uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK];
     uint32_t n, i;          /* docs in the decoded block, index of the current */
     int decoded;            /* docs[] holds dec.cur's block */
-    uint32_t *pos;          /* positions of the decoded block (want_positions) */
+    uint32_t *pos;          /* positions of the decoded block, decoded on demand */
     size_t pos_cap;
     uint32_t *pos_start;    /* per doc of the block: index of its first position */
     int pos_ready;
@@ -132,12 +132,11 @@ int ng_cursor__term_positions(ng_cursor *c, const uint32_t **pos_out, uint32_t *
 }
 
 int ng_cursor__term(ng_cursor **out, const ng_segment *seg, const char *term, size_t len,
-                    double idf, const ng_bm25 *p, int want_positions)
+                    double idf, const ng_bm25 *p)
 {
     ng_term_info ti;
     term_cursor *t;
     int rc;
-    (void)want_positions; /* positions are decoded on demand */
     *out = NULL;
     rc = ng_dict__lookup(&seg->dict, term, len, &ti);
     if (rc == NG_ENOTFOUND) return ng_cursor__empty(out);

@@ -59,7 +59,7 @@ static inline double ng_bm25_tf(const ng_bm25 *p, double tf, double dl)
 
 /* Term cursor over one segment; an absent term gives an exhausted cursor. */
 int ng_cursor__term(ng_cursor **out, const ng_segment *seg, const char *term, size_t len,
-                    double idf, const ng_bm25 *p, int want_positions);
+                    double idf, const ng_bm25 *p);
 /* Positions of the term cursor at its current document. */
 int ng_cursor__term_positions(ng_cursor *c, const uint32_t **pos_out, uint32_t *n_out);
 uint32_t ng_cursor__term_tf(const ng_cursor *c);

@@ -73,7 +73,7 @@ static int build_phrase(ng_cursor **out, const ng_qnode *n, const ng_segment *se
     if (n->n_terms > 64) return ng__err_at(NG_EQUERY, n->offset, "query: phrase longer than 64 words at %zu", n->offset);
     for (i = 0; i < n->n_terms; i++) {
         const ng_qterm *qt = &n->terms[i];
-        rc = ng_cursor__term(&terms[i], seg, qt->term, qt->term_len, idf_of(pl, qt), &pl->bm25, 1);
+        rc = ng_cursor__term(&terms[i], seg, qt->term, qt->term_len, idf_of(pl, qt), &pl->bm25);
         if (rc) {
             while (i--) ng_cursor__free(terms[i]);
             return rc;
@@ -117,7 +117,7 @@ static int build(ng_cursor **out, const ng_qnode *n, const ng_segment *seg, cons
     *out = NULL;
     switch (n->kind) {
     case NG_Q_TERM:
-        return ng_cursor__term(out, seg, n->terms[0].term, n->terms[0].term_len, idf_of(pl, &n->terms[0]), &pl->bm25, 0);
+        return ng_cursor__term(out, seg, n->terms[0].term, n->terms[0].term_len, idf_of(pl, &n->terms[0]), &pl->bm25);
     case NG_Q_PHRASE:
         return build_phrase(out, n, seg, pl);
     case NG_Q_AND:

@@ -14,6 +14,9 @@
 ** The id index lets the writer find the document a new version replaces
 ** (JSONL ids, file paths) by binary search, without reading the blocks.
 */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* qsort_r */
+#endif
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -102,15 +105,14 @@ static int id_at(const uint8_t *blob, size_t blob_len, uint32_t off, const uint8
     return 0;
 }
 
-static const uint8_t *g_sort_blob; /* qsort has no payload argument */
-static size_t g_sort_len;
-static int cmp_ids(const void *a, const void *b)
+static int cmp_ids(const void *a, const void *b, void *payload)
 {
+    const ng_buf *ids = payload;
     const uint8_t *pa, *pb;
     size_t na, nb;
     int c;
-    (void)id_at(g_sort_blob, g_sort_len, *(const uint32_t *)a, &pa, &na);
-    (void)id_at(g_sort_blob, g_sort_len, *(const uint32_t *)b, &pb, &nb);
+    (void)id_at((const uint8_t *)ids->ptr, ids->size, *(const uint32_t *)a, &pa, &na);
+    (void)id_at((const uint8_t *)ids->ptr, ids->size, *(const uint32_t *)b, &pb, &nb);
     c = memcmp(pa, pb, na < nb ? na : nb);
     if (c) return c;
     if (na != nb) return na < nb ? -1 : 1;
@@ -129,10 +131,7 @@ int ng_store__enc_finish(ng_store_enc *e)
     blob_off = e->fw->off - NG_FMT_HEADER_SIZE;
     if ((rc = ng_fmt__fw_write(e->fw, e->ids.ptr, e->ids.size)) != NG_OK) return rc;
     index_off = e->fw->off - NG_FMT_HEADER_SIZE;
-    /* the writer runs in one thread at a time (it holds the index lock) */
-    g_sort_blob = (const uint8_t *)e->ids.ptr;
-    g_sort_len = e->ids.size;
-    if (e->n_docs) qsort(e->id_offs, e->n_docs, sizeof *e->id_offs, cmp_ids);
+    if (e->n_docs) qsort_r(e->id_offs, e->n_docs, sizeof *e->id_offs, cmp_ids, &e->ids);
     for (i = 0; i < e->n_docs && !rc; i++) {
         uint8_t tmp[4];
         ng__set_u32(tmp, e->id_offs[i]);

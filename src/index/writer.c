@@ -43,7 +43,6 @@ struct ng_writer {
     wseg *ws;             /* parallel to man.segs */
     size_t ws_cap;
     int changed;          /* anything to commit */
-    int have_manifest;    /* a MANIFEST exists on disk */
     ng_analyzer *an;
     ng_logger log;
     size_t mem_limit;
@@ -169,7 +168,6 @@ static int load_manifest(ng_writer *w, const ng_writer_options *o)
         return NG_OK;
     }
     if (rc) return rc;
-    w->have_manifest = 1;
     /* leftovers of a crash are judged against the committed manifest, before
        a rebuild empties the working copy: the live index stays untouched
        until the rebuild commits */
@@ -613,7 +611,6 @@ NG_EXTERN(int) ng_writer_commit(ng_writer *w)
         return rc;
     }
     w->changed = 0;
-    w->have_manifest = 1;
     remove_garbage(w);
     return NG_OK;
 }

@@ -1,9 +1,8 @@
 /*
 ** fs.c -- files: read-only mappings, atomic replacement, directory fsync.
 **
-** Atomic replace is the commit primitive of the index (FORMAT.md "Commit"):
-** write path.tmp, fsync it, rename over path; the caller then fsyncs the
-** directory so that the rename itself is durable.
+** The commit itself (write MANIFEST.tmp, fsync, rename, fsync the
+** directory) is in format/manifest.c; this file gives it ng__fsync_dir().
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,63 +47,6 @@ void ng__unmap(ng_map *m)
     if (m->data) munmap((void *)m->data, m->size);
     m->data = NULL;
     m->size = 0;
-}
-
-int ng__read_file(ng_buf *out, const char *path)
-{
-    char tmp[65536];
-    int rc = NG_OK;
-    ssize_t n;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ng__err_errno(errno, "%s", path);
-    ng__buf_clear(out);
-    while ((n = read(fd, tmp, sizeof tmp)) != 0) {
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            rc = ng__err_errno(errno, "%s: read", path);
-            break;
-        }
-        ng__buf_put(&rc, out, tmp, (size_t)n);
-        if (rc) break;
-    }
-    close(fd);
-    return rc;
-}
-
-static int write_all(int fd, const void *data, size_t n, const char *path)
-{
-    const char *p = data;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return ng__err_errno(errno, "%s: write", path);
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return NG_OK;
-}
-
-int ng__write_file_atomic(const char *path, const void *data, size_t n)
-{
-    ng_buf tmp = NG_BUF_INIT;
-    int rc = NG_OK, fd;
-    ng__buf_printf(&rc, &tmp, "%s.tmp", path);
-    if (rc) return rc;
-    fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        rc = ng__err_errno(errno, "%s", tmp.ptr);
-        goto out;
-    }
-    rc = write_all(fd, data, n, tmp.ptr);
-    if (rc == NG_OK && fsync(fd) != 0) rc = ng__err_errno(errno, "%s: fsync", tmp.ptr);
-    if (close(fd) != 0 && rc == NG_OK) rc = ng__err_errno(errno, "%s: close", tmp.ptr);
-    if (rc == NG_OK && rename(tmp.ptr, path) != 0) rc = ng__err_errno(errno, "%s: rename", path);
-    if (rc != NG_OK) unlink(tmp.ptr);
-out:
-    ng_buf_dispose(&tmp);
-    return rc;
 }
 
 int ng__fsync_dir(const char *dir)
