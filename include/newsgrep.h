@@ -59,6 +59,7 @@ enum {
     NG_EINVAL = -10,   /**< invalid argument */
     NG_EBUFS = -11,    /**< a caller-provided buffer is too small */
     NG_EUSER = -12,    /**< a callback asked to stop */
+    NG_ELIMIT = -13,   /**< a limit was exceeded (query length, expansion, ...) */
     NG_ITEROVER = -31  /**< an iterator is exhausted (not an error) */
 };
 

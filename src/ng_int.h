@@ -137,6 +137,25 @@ typedef struct ng_logger {
 } ng_logger;
 void ng__log(const ng_logger *lg, int level, const char *fmt, ...) NG_PRINTF(3, 4);
 
+/**************************************************************************
+** Interface to code in src/util/date.c -- dates as days since 1970-01-01.
+*/
+#define NG_DATE_NONE INT32_MIN /* a document without a (valid) date */
+enum { NG_DATE_YEAR = 1, NG_DATE_MONTH, NG_DATE_DAY };
+typedef struct ng_date_span {
+    int32_t first, last; /* days covered, inclusive */
+    int precision;       /* NG_DATE_YEAR, _MONTH or _DAY */
+    size_t consumed;     /* bytes of the input parsed: 4, 7 or 10 */
+} ng_date_span;
+int32_t ng__days_from_civil(int y, unsigned m, unsigned d);
+void ng__civil_from_days(int32_t days, int *y, unsigned *m, unsigned *d);
+/* Parse the leading "YYYY", "YYYY-MM" or "YYYY-MM-DD" of s[0..n) into the
+** span of days it covers; NG_EINVAL (no message set) if there is none. */
+int ng__date_parse(const char *s, size_t n, ng_date_span *out);
+/* A document's day from its date field ("YYYY-MM-DD", optionally followed
+** by a time), NG_DATE_NONE if it has none. */
+int32_t ng__doc_date(const char *s, size_t n);
+
 #include "analysis/analysis.h"
 #include "ingest/ingest.h"
 #include "query/query.h"

@@ -98,6 +98,23 @@ size_t ng__utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* Encode cp (<= U+10FFFF) into out[0..4); returns the length, 0 if invalid. */
 size_t ng__utf8_encode(char *out, uint32_t cp);
 
+/* Term namespaces.  Indexed terms are folded text and never start with a
+** byte below 0x20; these prefixes mark the other kinds of dictionary entry
+** (doc/FORMAT.md "Term namespaces"):
+**   NG_NS_TITLE + stem   the stem, in the title (positions as in the document)
+**   NG_NS_NAME  + key    name key of a capitalised word (ng__name_key)
+**   NG_NS_WORD  + word   lexicon: a folded, unstemmed word; df and cf only,
+**                        no postings (prefix, fuzzy and "did you mean") */
+#define NG_NS_TITLE '\x01'
+#define NG_NS_NAME '\x02'
+#define NG_NS_WORD '\x03'
+
+/* Name key of a folded word (ng_token.word): transliterated to Latin and
+** normalised so that spelling variants of one name share it (Zelensky,
+** Zelenskyy, Zelenskiy, Зеленський).  Writes at most cap - 1 bytes plus a NUL
+** to out; returns the key length, 0 when the word gets no key (namekey.c). */
+size_t ng__name_key(const char *word, size_t len, char *out, size_t cap);
+
 /**************************************************************************
 ** Internal to src/analysis (shared between its .c files).
 */

@@ -139,4 +139,48 @@ int out_color_wanted(int mode);
 void out_snippet(FILE *f, const char *s, size_t len, const ng_range *ranges, size_t n_ranges,
                  int color, int width, int indent);
 
+/* ---- output.c: --format templates --------------------------------------
+ *
+ * A template is literal text with placeholders {rank} {score} {id} {title}
+ * {date} {url} {snippet} and escapes \t \n \\ \{ \}.  Each hit is printed
+ * as the template followed by a newline.  Field values are put on one line
+ * (runs of white space become one space) and made terminal-safe. */
+
+enum {
+    CLI_FMT_RANK = 0,
+    CLI_FMT_SCORE,
+    CLI_FMT_ID,
+    CLI_FMT_TITLE,
+    CLI_FMT_DATE,
+    CLI_FMT_URL,
+    CLI_FMT_SNIPPET,
+    CLI_FMT_COUNT
+};
+
+typedef struct cli_format cli_format;
+
+/* The values of one hit; a NULL or empty buffer prints as nothing. */
+typedef struct cli_hit {
+    size_t rank;            /* 1-based, counting --offset */
+    double score;           /* printed with 4 decimals */
+    const ng_buf *id, *title, *date, *url, *snippet;
+    const ng_range *ranges; /* highlights: byte ranges in snippet, sorted */
+    size_t n_ranges;
+} cli_hit;
+
+/* Compile a --format template; NULL after printing a usage error that names
+ * the 1-based position of the fault (unknown placeholder or escape, '{'
+ * without '}'), or "out of memory". */
+cli_format *out_format_compile(const char *tmpl);
+void out_format_free(cli_format *fmt);
+/* Bit (1u << CLI_FMT_*) set for each placeholder the template uses, so that
+ * the caller fetches only what is printed (url, snippet). */
+unsigned int out_format_fields(const cli_format *fmt);
+/* Print one hit; highlights in {snippet} are coloured when color is set. */
+void out_format_hit(FILE *f, const cli_format *fmt, const cli_hit *hit, int color);
+
+/* ---- cmd_show.c ---------------------------------------------------------- */
+
+int cmd_show(cli_ctx *ctx, int argc, char **argv);
+
 #endif /* NG_CLI_H */

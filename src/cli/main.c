@@ -22,60 +22,78 @@ typedef struct cli_command {
 
 static const cli_command commands[] = {
     {"search", cmd_search, "search the index (the default command)"},
-    {"index", cmd_index, "add text and JSON Lines files to the index"},
+    {"index", cmd_index, "add, update and delete documents (incremental)"},
     {"stats", cmd_stats, "show statistics of the index"},
     {"check", cmd_check, "verify every file of the index"},
+    {"show", cmd_show, "print stored articles by id"},
     {"help", cmd_help, "show this help"},
     {NULL, NULL, NULL},
 };
 
+/* Keep in step with doc/newsgrep.1 and the completions in doc/completion/;
+ * tests/cli/test-output.sh checks that every option the commands parse is
+ * listed here and in the man page. */
 void cli_usage(FILE *f)
 {
     const cli_command *c;
-    fputs("Usage: newsgrep [OPTIONS] QUERY...\n"
-          "       newsgrep search [OPTIONS] QUERY...\n"
+    fputs("Usage: newsgrep [search] [OPTIONS] QUERY...\n"
           "       newsgrep index [OPTIONS] PATH...\n"
-          "       newsgrep stats [--json]\n"
-          "       newsgrep check\n"
+          "       newsgrep optimize | check | stats [--json] | show [--json] ID...\n"
           "Search an index of news articles; hits are ranked by BM25.\n"
           "\nCommands:\n",
           f);
     for (c = commands; c->name != NULL; c++)
-        fprintf(f, "  %-8s %s\n", c->name, c->summary);
+        fprintf(f, "  %-9s %s\n", c->name, c->summary);
     fputs("\nQuery syntax (several QUERY arguments are joined with spaces):\n"
-          "  word word        both words (AND is implicit)\n"
-          "  word OR word     either word\n"
-          "  NOT word, -word  documents without the word\n"
-          "  \"a phrase\"       the words next to each other, in order\n"
-          "  ( ... )          grouping\n"
+          "  word word          both words (AND is implicit)\n"
+          "  word OR word       either word\n"
+          "  NOT word, -word    documents without the word\n"
+          "  \"a phrase\"         the words next to each other, in order\n"
+          "  \"a phrase\"~N       the words within N moves of the phrase\n"
+          "  word NEAR/N word   both within N words, in either order\n"
+          "  prefix*            any word starting with prefix\n"
+          "  word~, word~N      words within 1 (or N) edits of word\n"
+          "  word^N             weigh word N times more\n"
+          "  title:word         in the title (also title:\"a phrase\")\n"
+          "  date:2022-02-01    on a day; date:2022-01..2022-02 in a range\n"
+          "  ( ... )            grouping\n"
           "  NOT binds tighter than OR, OR tighter than AND:\n"
           "  'russia ukraine OR kyiv -sport' = russia AND (ukraine OR kyiv) AND NOT sport\n"
+          "  Capitalised names also match their spelling variants (Zelensky, Zelenskyy).\n"
           "  Put '--' before a query that starts with '-'.\n"
           "\nSearch options:\n"
-          "  -n, --limit N     show at most N hits (default 10)\n"
-          "      --offset N    skip the first N hits\n"
-          "  -c                print the number of matching documents\n"
-          "  -l                print the id of every matching document\n"
-          "      --json        JSON Lines: an object per hit, then a summary object\n"
-          "      --color WHEN  highlight: auto, always or never (default auto;\n"
-          "                    auto colours a terminal unless NO_COLOR is set)\n"
-          "      --k1 X, --b X BM25 parameters (default 1.2 and 0.75)\n"
-          "      --batch FILE  one query per line of FILE ('-': standard input)\n"
-          "      --explain     print the parsed query on standard error\n"
+          "  -n, --limit N       show at most N hits (default 10)\n"
+          "      --offset N      skip the first N hits\n"
+          "  -c                  print the number of matching documents\n"
+          "  -l                  print the id of every matching document\n"
+          "      --json          JSON Lines: an object per hit, then a summary object\n"
+          "      --format TMPL   a line per hit from TMPL: {rank} {score} {id} {title}\n"
+          "                      {date} {url} {snippet}, \\t and \\n\n"
+          "      --since DATE    only articles dated DATE (YYYY-MM-DD) or later\n"
+          "      --until DATE    only articles dated DATE or earlier\n"
+          "      --sort KEY      score (default) or date (newest first)\n"
+          "      --recent DAYS   blend the score with an age decay of half-life DAYS\n"
+          "      --color WHEN    auto, always or never (default auto: colour a\n"
+          "                      terminal unless NO_COLOR is set); also --colour\n"
+          "      --k1 X, --b X   BM25 parameters (default 1.2 and 0.75)\n"
+          "      --batch FILE    one query per line of FILE ('-': standard input)\n"
+          "      --explain       print the parsed query on standard error\n"
           "\nIndex options:\n"
-          "      --lang LANG   stemming language (default english; none: no stemming)\n"
-          "      --memory MB   memory for inversion before a flush (default 256)\n"
-          "  -j N              analysis threads (default: one per core)\n"
-          "      --rebuild     start from an empty index\n"
-          "  -q, -v            quiet, verbose\n"
+          "      --rebuild       start from an empty index (else only changes are indexed)\n"
+          "      --lang LANG     stemming language (default english; none: no stemming)\n"
+          "      --memory MB     memory for inversion before a flush (default 256)\n"
+          "  -j, --threads N     analysis threads (default: one per core)\n"
+          "      --wait SECONDS  wait that long for another writer's lock\n"
+          "  -q, --quiet         no progress bar, warnings or summary\n"
+          "  -v, --verbose       more messages (twice: debug)\n"
           "\nEvery command:\n"
-          "      --index DIR   the index (default $NEWSGREP_INDEX, else\n"
-          "                    ${XDG_DATA_HOME:-$HOME/.local/share}/newsgrep)\n"
-          "  -h, --help        show this help\n"
-          "  -V, --version     show the version\n"
-          "\nControl characters in documents are shown as ^X (ESC as ^[), C1 controls\n"
-          "and invalid UTF-8 as U+FFFD.  Exit status: 0 if something matched (or\n"
-          "success), 1 if nothing matched, 2 on an error.\n",
+          "      --index DIR     the index (default $NEWSGREP_INDEX, else\n"
+          "                      ${XDG_DATA_HOME:-$HOME/.local/share}/newsgrep)\n"
+          "      --json          stats and show: print JSON\n"
+          "  -h, --help          show this help\n"
+          "  -V, --version       show the version\n"
+          "\nExit status: 0 if something matched (or success), 1 if nothing matched,\n"
+          "2 on an error.  See newsgrep(1) for the details.\n",
           f);
 }
 

@@ -336,3 +336,202 @@ void out_snippet(FILE *f, const char *s, size_t len, const ng_range *ranges, siz
     fputc('\n', f);
     free(mask);
 }
+
+/* ---- --format templates ------------------------------------------------
+ *
+ * A template is compiled once into a list of parts (literal text or a
+ * placeholder), so that printing a hit is a walk over the parts with no
+ * parsing and no allocation. */
+
+enum { FMT_LITERAL = -1 };
+
+static const char *const fmt_names[CLI_FMT_COUNT] = {
+    "rank", "score", "id", "title", "date", "url", "snippet",
+};
+
+typedef struct fmt_part {
+    int kind;         /* FMT_LITERAL or a CLI_FMT_* placeholder */
+    size_t lit_start; /* literal: bytes [lit_start, lit_start + lit_len) of text */
+    size_t lit_len;
+} fmt_part;
+
+struct cli_format {
+    char *text; /* the literal bytes, escapes already decoded */
+    fmt_part *parts;
+    size_t n_parts;
+    unsigned int fields; /* bit (1 << CLI_FMT_*) for each placeholder used */
+};
+
+void out_format_free(cli_format *fmt)
+{
+    if (fmt == NULL)
+        return;
+    free(fmt->text);
+    free(fmt->parts);
+    free(fmt);
+}
+
+/* Append a literal byte, extending the last part when it is a literal. */
+static void fmt_add_byte(cli_format *fmt, size_t *used, char c)
+{
+    fmt_part *last = fmt->n_parts > 0 ? &fmt->parts[fmt->n_parts - 1] : NULL;
+    fmt->text[*used] = c;
+    if (last != NULL && last->kind == FMT_LITERAL && last->lit_start + last->lit_len == *used) {
+        last->lit_len++;
+    } else {
+        fmt->parts[fmt->n_parts].kind = FMT_LITERAL;
+        fmt->parts[fmt->n_parts].lit_start = *used;
+        fmt->parts[fmt->n_parts].lit_len = 1;
+        fmt->n_parts++;
+    }
+    (*used)++;
+}
+
+static int fmt_lookup(const char *name, size_t len)
+{
+    int k;
+    for (k = 0; k < CLI_FMT_COUNT; k++)
+        if (strlen(fmt_names[k]) == len && memcmp(fmt_names[k], name, len) == 0)
+            return k;
+    return -1;
+}
+
+/* Positions in messages are 1-based byte offsets into the template. */
+static int fmt_escape(cli_format *fmt, size_t *used, const char *t, size_t *i)
+{
+    char c = t[*i + 1];
+    switch (c) {
+    case 't': fmt_add_byte(fmt, used, '\t'); break;
+    case 'n': fmt_add_byte(fmt, used, '\n'); break;
+    case '\\': case '{': case '}': fmt_add_byte(fmt, used, c); break;
+    case '\0':
+        cli_usage_error("--format: '\\' at the end of the template (position %zu)", *i + 1);
+        return -1;
+    default:
+        cli_usage_error("--format: unknown escape '\\%c' at position %zu (known: \\t \\n \\\\ \\{ \\})",
+                        c, *i + 1);
+        return -1;
+    }
+    *i += 2;
+    return 0;
+}
+
+static int fmt_placeholder(cli_format *fmt, const char *t, size_t *i)
+{
+    const char *name = t + *i + 1, *close = strchr(name, '}');
+    size_t len;
+    int kind;
+    if (close == NULL) {
+        cli_usage_error("--format: '{' at position %zu is not closed by '}'", *i + 1);
+        return -1;
+    }
+    len = (size_t)(close - name);
+    kind = fmt_lookup(name, len);
+    if (kind < 0) {
+        cli_usage_error("--format: unknown placeholder '{%.*s}' at position %zu (known: {rank} "
+                        "{score} {id} {title} {date} {url} {snippet})",
+                        len > 40 ? 40 : (int)len, name, *i + 1);
+        return -1;
+    }
+    fmt->parts[fmt->n_parts].kind = kind;
+    fmt->n_parts++;
+    fmt->fields |= 1u << kind;
+    *i += len + 2;
+    return 0;
+}
+
+cli_format *out_format_compile(const char *tmpl)
+{
+    size_t len = strlen(tmpl), used = 0, i = 0;
+    cli_format *fmt = calloc(1, sizeof *fmt);
+    if (fmt != NULL) {
+        fmt->text = malloc(len + 1);
+        fmt->parts = malloc((len + 1) * sizeof *fmt->parts); /* at most a part per byte */
+    }
+    if (fmt == NULL || fmt->text == NULL || fmt->parts == NULL) {
+        out_format_free(fmt);
+        cli_error("out of memory");
+        return NULL;
+    }
+    while (i < len) {
+        int r = 0;
+        if (tmpl[i] == '\\')
+            r = fmt_escape(fmt, &used, tmpl, &i);
+        else if (tmpl[i] == '{')
+            r = fmt_placeholder(fmt, tmpl, &i);
+        else
+            fmt_add_byte(fmt, &used, tmpl[i++]);
+        if (r != 0) {
+            out_format_free(fmt);
+            return NULL;
+        }
+    }
+    return fmt;
+}
+
+unsigned int out_format_fields(const cli_format *fmt)
+{
+    return fmt != NULL ? fmt->fields : 0;
+}
+
+/* A field value on one line: runs of white space (TAB and newlines
+ * included) become one space and other controls are made terminal-safe, so
+ * that the template's own \t and \n stay reliable separators.  Bytes inside
+ * ranges are wrapped in the highlight colour when color is set. */
+static void fmt_field(FILE *f, const ng_buf *b, const ng_range *ranges, size_t n_ranges, int color)
+{
+    const char *s = b != NULL && b->ptr != NULL ? b->ptr : "";
+    size_t len = b != NULL && b->ptr != NULL ? b->size : 0, i = 0, r = 0;
+    int lit = 0;
+    while (i < len) {
+        size_t j = i;
+        int want;
+        while (r < n_ranges && ranges[r].end <= i)
+            r++;
+        want = color && r < n_ranges && ranges[r].start <= i;
+        if (want != lit) {
+            fputs(want ? CLI_SGR_MATCH : CLI_SGR_RESET, f);
+            lit = want;
+        }
+        if (is_space((unsigned char)s[i])) {
+            while (j < len && is_space((unsigned char)s[j]))
+                j++;
+            fputc(' ', f);
+        } else {
+            /* up to the next space or range boundary */
+            size_t stop = len;
+            if (r < n_ranges)
+                stop = lit ? ranges[r].end : ranges[r].start;
+            if (stop > len || stop <= i)
+                stop = len;
+            while (j < stop && !is_space((unsigned char)s[j]))
+                j++;
+            out_term(f, s + i, j - i);
+        }
+        i = j;
+    }
+    if (lit)
+        fputs(CLI_SGR_RESET, f);
+}
+
+void out_format_hit(FILE *f, const cli_format *fmt, const cli_hit *hit, int color)
+{
+    size_t k;
+    for (k = 0; k < fmt->n_parts; k++) {
+        const fmt_part *p = &fmt->parts[k];
+        switch (p->kind) {
+        case FMT_LITERAL: fwrite(fmt->text + p->lit_start, 1, p->lit_len, f); break;
+        case CLI_FMT_RANK: fprintf(f, "%zu", hit->rank); break;
+        case CLI_FMT_SCORE: fprintf(f, "%.4f", hit->score); break;
+        case CLI_FMT_ID: fmt_field(f, hit->id, NULL, 0, 0); break;
+        case CLI_FMT_TITLE: fmt_field(f, hit->title, NULL, 0, 0); break;
+        case CLI_FMT_DATE: fmt_field(f, hit->date, NULL, 0, 0); break;
+        case CLI_FMT_URL: fmt_field(f, hit->url, NULL, 0, 0); break;
+        case CLI_FMT_SNIPPET:
+            fmt_field(f, hit->snippet, hit->ranges, hit->n_ranges, color);
+            break;
+        default: break;
+        }
+    }
+    fputc('\n', f);
+}

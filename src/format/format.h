@@ -21,7 +21,7 @@
 
 #include "ng_int.h"
 
-#define NG_FMT_VERSION 1           /* on-disk format version (FORMAT.md "Versions") */
+#define NG_FMT_VERSION 2           /* on-disk format version (FORMAT.md "Versions") */
 #define NG_FMT_BLOCK 128           /* postings per block: docids are bit-packed 128 at a time */
 #define NG_FMT_HEADER_SIZE 16      /* magic[8] version u32 flags u32 */
 #define NG_FMT_FOOTER_SIZE 24      /* meta_off u64, meta_len u32, meta_crc u32, file_crc u32, "NGE1" */
@@ -244,11 +244,12 @@ int ng_store__find(const ng_store *s, const char *id, size_t len, uint32_t *doc_
 /**************************************************************************
 ** Document lengths and tombstones (lengths.c) -- FORMAT.md sections 7, 8.
 */
-int ng_lens__write(const char *path, const uint32_t *lens, uint32_t n);
+int ng_lens__write(const char *path, const uint32_t *lens, const int32_t *dates, uint32_t n);
 typedef struct ng_lens {
     ng_file f;
     uint32_t n_docs;
     const uint8_t *v;      /* n_docs u32 */
+    const uint8_t *dates;  /* n_docs i32 days since 1970-01-01, NG_DATE_NONE = none */
     uint64_t total;        /* sum of lengths */
 } ng_lens;
 int ng_lens__open(ng_lens *l, const char *path);
@@ -256,6 +257,10 @@ void ng_lens__close(ng_lens *l);
 static inline uint32_t ng_lens__get(const ng_lens *l, uint32_t doc)
 {
     return doc < l->n_docs ? ng__get_u32(l->v + 4 * (size_t)doc) : 1;
+}
+static inline int32_t ng_lens__date(const ng_lens *l, uint32_t doc)
+{
+    return doc < l->n_docs ? (int32_t)ng__get_u32(l->dates + 4 * (size_t)doc) : NG_DATE_NONE;
 }
 
 int ng_del__write(const char *path, const uint8_t *bits, uint32_t n_docs);

@@ -2,7 +2,9 @@
 ** lengths.c -- document lengths (.len) and tombstones (.del-G) --
 ** FORMAT.md sections 7 and 8.
 **
-** .len   body: n_docs x u32 length in tokens (title and body), for BM25
+** .len   body: n_docs x u32 length in tokens (title and body), for BM25,
+**              then n_docs x i32 date (days since 1970-01-01, INT32_MIN
+**              for none), for date filters, sorting and recency
 **        meta: u32 n_docs, u64 total tokens
 ** .del-G body: ceil(n_docs/8) bytes, bit d%8 of byte d/8 set = deleted
 **        meta: u32 n_docs, u32 n_deleted
@@ -11,21 +13,30 @@
 */
 #include "format/format.h"
 
-int ng_lens__write(const char *path, const uint32_t *lens, uint32_t n)
+static int write_u32s(ng_fwriter *fw, const uint32_t *v, uint32_t n, uint64_t *sum)
 {
-    ng_fwriter fw;
-    uint8_t meta[12], tmp[4096];
-    uint64_t total = 0;
+    uint8_t tmp[4096];
     uint32_t i = 0;
-    int rc = ng_fmt__fw_open(&fw, path, NG_FK_LEN);
+    int rc = NG_OK;
     while (!rc && i < n) {
         size_t k = 0;
         for (; i < n && k + 4 <= sizeof tmp; i++, k += 4) {
-            ng__set_u32(tmp + k, lens[i]);
-            total += lens[i];
+            ng__set_u32(tmp + k, v[i]);
+            *sum += v[i];
         }
-        rc = ng_fmt__fw_write(&fw, tmp, k);
+        rc = ng_fmt__fw_write(fw, tmp, k);
     }
+    return rc;
+}
+
+int ng_lens__write(const char *path, const uint32_t *lens, const int32_t *dates, uint32_t n)
+{
+    ng_fwriter fw;
+    uint8_t meta[12];
+    uint64_t total = 0, unused = 0;
+    int rc = ng_fmt__fw_open(&fw, path, NG_FK_LEN);
+    if (!rc) rc = write_u32s(&fw, lens, n, &total);
+    if (!rc) rc = write_u32s(&fw, (const uint32_t *)(const void *)dates, n, &unused);
     ng__set_u32(meta, n);
     ng__set_u64(meta + 4, total);
     if (!rc) rc = ng_fmt__fw_finish(&fw, meta, sizeof meta);
@@ -38,7 +49,7 @@ int ng_lens__open(ng_lens *l, const char *path)
     int rc;
     memset(l, 0, sizeof *l);
     if ((rc = ng_fmt__open(&l->f, path, NG_FK_LEN)) != NG_OK) return rc;
-    if (l->f.meta_len != 12 || (uint64_t)ng__get_u32(l->f.meta) * 4 != l->f.body_len) {
+    if (l->f.meta_len != 12 || (uint64_t)ng__get_u32(l->f.meta) * 8 != l->f.body_len) {
         rc = ng_fmt__corrupt(&l->f, l->f.meta, "lengths: size disagrees with count");
         ng_lens__close(l);
         return rc;
@@ -46,6 +57,7 @@ int ng_lens__open(ng_lens *l, const char *path)
     l->n_docs = ng__get_u32(l->f.meta);
     l->total = ng__get_u64(l->f.meta + 4);
     l->v = l->f.body;
+    l->dates = l->f.body + 4 * (size_t)l->n_docs;
     return NG_OK;
 }
 

@@ -11,7 +11,8 @@
 ** A memtable term.  Its postings accumulate in `data` as, per document:
 **   vint doc - last_doc (the first: doc + 1), vint tf, tf x vint position
 **   delta (first position + 1, then pos - prev)
-** so one flush pass decodes them in document order.
+** so one flush pass decodes them in document order.  Lexicon terms
+** (NG_NS_WORD) keep no positions: vint doc delta, vint tf only.
 */
 typedef struct mt_term {
     uint32_t hash;      /* of the term bytes */
@@ -39,7 +40,8 @@ typedef struct ng_memtable {
     mt_term **doc_terms;      /* distinct terms of the current document */
     size_t n_doc_terms, doc_terms_cap;
     uint32_t *lens;           /* document lengths */
-    size_t n_docs, lens_cap;
+    int32_t *dates;           /* document dates (days), parallel to lens */
+    size_t n_docs, lens_cap, dates_cap;
     size_t bytes;             /* memory in use, for the flush threshold */
     uint64_t tokens;          /* tokens of all documents */
 } ng_memtable;
@@ -50,7 +52,7 @@ void ng_mt__reset(ng_memtable *mt);
 /* Start document number mt->n_docs; feed tokens; end it (appends postings). */
 void ng_mt__doc_begin(ng_memtable *mt);
 int ng_mt__add_token(ng_memtable *mt, const char *term, size_t len, uint32_t pos);
-int ng_mt__doc_end(ng_memtable *mt, uint32_t doclen);
+int ng_mt__doc_end(ng_memtable *mt, uint32_t doclen, int32_t date);
 /* Terms sorted by bytes into a new array (caller frees). */
 int ng_mt__sorted(const ng_memtable *mt, mt_term ***out);
 

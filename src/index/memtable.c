@@ -54,6 +54,7 @@ void ng_mt__free(ng_memtable *mt)
     ng__free(mt->toks);
     ng__free(mt->doc_terms);
     ng__free(mt->lens);
+    ng__free(mt->dates);
     memset(mt, 0, sizeof *mt);
 }
 
@@ -65,7 +66,7 @@ void ng_mt__reset(ng_memtable *mt)
     mt->n_toks = 0;
     mt->n_doc_terms = 0;
     mt->tokens = 0;
-    mt->bytes = mt->n_slots * sizeof *mt->slots + mt->lens_cap * 4 + mt->toks_cap * sizeof(mt_tok);
+    mt->bytes = mt->n_slots * sizeof *mt->slots + mt->lens_cap * 8 + mt->toks_cap * sizeof(mt_tok);
 }
 
 static int rehash(ng_memtable *mt)
@@ -131,6 +132,7 @@ int ng_mt__add_token(ng_memtable *mt, const char *term, size_t len, uint32_t pos
         mt->doc_terms[mt->n_doc_terms++] = t;
     }
     t->cur_tf++;
+    if (len && term[0] == NG_NS_WORD) return NG_OK; /* lexicon: counts only, no positions */
     if (mt->n_toks == mt->toks_cap) {
         size_t old = mt->toks_cap;
         if ((rc = NG_GROW(mt->toks, mt->toks_cap, mt->n_toks + 1)) != NG_OK) return rc;
@@ -155,7 +157,7 @@ static int term_append(ng_memtable *mt, mt_term *t, uint64_t v)
     return NG_OK;
 }
 
-int ng_mt__doc_end(ng_memtable *mt, uint32_t doclen)
+int ng_mt__doc_end(ng_memtable *mt, uint32_t doclen, int32_t date)
 {
     uint32_t doc = (uint32_t)mt->n_docs;
     size_t i;
@@ -175,12 +177,14 @@ int ng_mt__doc_end(ng_memtable *mt, uint32_t doclen)
         rc = term_append(mt, t, t->last_pos == UINT32_MAX ? (uint64_t)pos + 1 : pos - t->last_pos);
         t->last_pos = pos;
     }
-    if (!rc) {
+    if (!rc && (mt->n_docs == mt->lens_cap || mt->n_docs == mt->dates_cap)) {
         size_t old = mt->lens_cap;
         rc = NG_GROW(mt->lens, mt->lens_cap, mt->n_docs + 1);
-        mt->bytes += (mt->lens_cap - old) * 4;
+        if (!rc) rc = NG_GROW(mt->dates, mt->dates_cap, mt->n_docs + 1);
+        mt->bytes += (mt->lens_cap - old) * 8;
     }
     if (rc) return rc == NG_ENOMEM ? ng__oom() : rc;
+    mt->dates[mt->n_docs] = date;
     mt->lens[mt->n_docs++] = doclen;
     mt->tokens += doclen;
     return NG_OK;

@@ -58,6 +58,7 @@ struct ng_writer {
     size_t ids_slots, ids_n;
     ng_buf id_bytes;
     uint32_t title_tokens; /* analysis state of the current document */
+    int in_title;          /* analysing the title: also index NG_NS_TITLE terms */
 };
 
 NG_EXTERN(int) ng_writer_options_init(ng_writer_options *o, unsigned int version)
@@ -442,10 +443,26 @@ static int flush_segment(ng_writer *w)
     return NG_OK;
 }
 
+/* Add term with a one-byte namespace prefix (NG_NS_*). */
+static int add_ns_term(ng_writer *w, char ns, const char *term, size_t len, uint32_t pos)
+{
+    char buf[1 + 2 * NG_MAX_TERM_BYTES];
+    if (len > sizeof buf - 1) len = sizeof buf - 1;
+    buf[0] = ns;
+    memcpy(buf + 1, term, len);
+    return ng_mt__add_token(&w->mt, buf, len + 1, pos);
+}
+
+/* Every token is indexed as its stem, plus: the stem again in the title
+** namespace when in the title (title: queries, title weighting), and its
+** unstemmed word in the lexicon (prefix, fuzzy, suggestions). */
 static int on_token(void *payload, const ng_token *t)
 {
     ng_writer *w = payload;
-    return ng_mt__add_token(&w->mt, t->term, t->term_len, t->pos);
+    int rc = ng_mt__add_token(&w->mt, t->term, t->term_len, t->pos);
+    if (!rc && w->in_title) rc = add_ns_term(w, NG_NS_TITLE, t->term, t->term_len, t->pos);
+    if (!rc) rc = add_ns_term(w, NG_NS_WORD, t->word, t->word_len, t->pos);
+    return rc;
 }
 
 static size_t flen(const char *p, size_t n)
@@ -458,7 +475,9 @@ static int analyze_doc(ng_writer *w, const ng_document *doc, uint32_t *len_out)
     uint32_t nt = 0, nb = 0;
     int rc;
     ng_mt__doc_begin(&w->mt);
+    w->in_title = 1;
     rc = ng__analyze(w->an, doc->title ? doc->title : "", flen(doc->title, doc->title_len), 0, on_token, w, &nt);
+    w->in_title = 0;
     /* a one-position gap keeps phrases from spanning title and body */
     if (!rc) rc = ng__analyze(w->an, doc->body, flen(doc->body, doc->body_len), nt ? nt + 1 : 0, on_token, w, &nb);
     *len_out = nt + nb;
@@ -490,7 +509,7 @@ NG_EXTERN(int) ng_writer_add(ng_writer *w, const ng_document *doc)
         if ((rc = id_put(w, d.id, d.id_len, local, &replaced)) != NG_OK) return rc;
     }
     if ((rc = analyze_doc(w, &d, &doclen)) != NG_OK) return rc;
-    if ((rc = ng_mt__doc_end(&w->mt, doclen)) != NG_OK) return rc;
+    if ((rc = ng_mt__doc_end(&w->mt, doclen, ng__doc_date(d.date, d.date_len))) != NG_OK) return rc;
     if ((rc = ng_store__enc_add(&w->store, &d)) != NG_OK) return rc;
     w->changed = 1;
     if (mem_used(w) > w->mem_limit) return flush_segment(w);

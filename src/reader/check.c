@@ -61,6 +61,11 @@ static int check_dict(const ng_segment *s)
         memcpy(prev, it.term, it.term_len);
         prev_len = it.term_len;
         n++;
+        if (it.term_len && it.term[0] == NG_NS_WORD) { /* lexicon: counts, no lists */
+            if (it.ti.pst_len || it.ti.pos_len || it.ti.df > s->meta.n_docs || it.ti.cf < it.ti.df)
+                rc = ng__corrupt(s->dict.f.name, 0, "dictionary: lexicon entry with postings or bad counts");
+            continue;
+        }
         rc = check_term(s, &it, &posv, &cap);
     }
     ng__free(posv);

@@ -118,6 +118,7 @@ NG_EXTERN(const char *) ng_strerror(int code)
     case NG_EINVAL: return "invalid argument";
     case NG_EBUFS: return "buffer too small";
     case NG_EUSER: return "stopped by callback";
+    case NG_ELIMIT: return "limit exceeded";
     case NG_ITEROVER: return "end of iteration";
     default: return "unknown error";
     }

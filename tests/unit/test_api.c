@@ -419,17 +419,17 @@ static void test_open_errors(void)
     CU_ASSERT_PTR_NULL(ix);
     data[n / 2] ^= 0x40;
 
-    /* version 2, CRC left stale: either check may fire first */
+    /* a future version (99), CRC left stale: either check may fire first */
     subdir(dir, sizeof dir, "v2-manifest");
     mkdir(dir, 0755);
     snprintf(man, sizeof man, "%s/MANIFEST", dir);
-    data[8] = 2; data[9] = 0; data[10] = 0; data[11] = 0;
+    data[8] = 99; data[9] = 0; data[10] = 0; data[11] = 0;
     CU_ASSERT_EQUAL(spit(man, data, n), 0);
     {
         int rc = ng_index_open(&ix, dir);
         CU_ASSERT(rc == NG_EVERSION || rc == NG_ECORRUPT);
     }
-    /* version 2 with a valid file CRC: the version is what is wrong */
+    /* version 99 with a valid file CRC: the version is what is wrong */
     {
         uint32_t c = crc32_ieee((const unsigned char *)data, n - 8);
         data[n - 8] = (char)(c & 0xFF);
