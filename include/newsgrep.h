@@ -138,20 +138,59 @@ enum { NG_FIELD_ID = 0, NG_FIELD_TITLE, NG_FIELD_DATE, NG_FIELD_URL, NG_FIELD_BO
 
 typedef struct ng_writer ng_writer;
 
-#define NG_WRITER_OPTIONS_VERSION 1
-/** Options of ng_writer_open().  NULL means all defaults. */
+/** Counts of a writer's session, passed to the progress callback and
+ * returned by ng_writer_get_stats().  The library allocates it, so new
+ * fields may be added at the end without breaking callers. */
+typedef struct ng_writer_stats {
+    uint64_t docs_added;     /**< documents whose id was not in the index */
+    uint64_t docs_updated;   /**< documents that replaced one with the same id */
+    uint64_t docs_deleted;   /**< documents removed: file or JSONL line gone, or ng_writer_delete() */
+    uint64_t docs_unchanged; /**< documents of the paths found unchanged and not analysed again */
+    uint64_t docs_skipped;   /**< files or lines skipped with a warning */
+    uint64_t files_new;      /**< files read for the first time */
+    uint64_t files_changed;  /**< known files read again (size or mtime changed) */
+    uint64_t files_unchanged;/**< known files not read: same size and mtime */
+    uint64_t files_deleted;  /**< known files under the paths that are gone */
+    uint64_t bytes_read;     /**< input bytes read so far (uncompressed) */
+    uint64_t bytes_total;    /**< bytes of the files to read, from the walk's stat; 0 if unknown */
+    double elapsed;          /**< seconds since ng_writer_open() */
+    uint32_t segments;       /**< segments in the working manifest */
+    uint32_t merges;         /**< segment merges completed */
+    uint64_t commits;        /**< commits that wrote a new generation */
+    const char *path;        /**< file being read, or NULL; valid during the callback */
+    int finished;            /**< nonzero in the last call, made by ng_writer_commit() */
+} ng_writer_stats;
+
+/**
+ * @brief Progress callback: called from the thread that adds documents,
+ * about four times a second while documents are added, and once with
+ * finished set at the end of each successful commit.
+ * @return 0 to go on; nonzero stops the current call with NG_EUSER
+ */
+typedef int (*ng_progress_fn)(const ng_writer_stats *stats, void *payload);
+
+#define NG_WRITER_OPTIONS_VERSION 2
+/** Options of ng_writer_open().  NULL means all defaults.  Fields after
+ * log_payload exist from version 2 on; a version-1 struct is accepted. */
 typedef struct ng_writer_options {
     unsigned int version;   /**< NG_WRITER_OPTIONS_VERSION */
     const char *language;   /**< Snowball language, default "english"; "none" disables stemming */
-    size_t memory_limit;    /**< bytes of in-memory inversion before a flush; default 256 MiB */
-    unsigned int threads;   /**< analysis threads; 0 = number of cores */
+    size_t memory_limit;    /**< bytes of in-memory inversion before a segment is flushed; default 256 MiB */
+    unsigned int threads;   /**< analysis threads, the caller's included; 0 = number of cores.
+                                 The index is the same whatever the number. */
     int rebuild;            /**< nonzero: start from an empty index */
     int create;             /**< nonzero (default): create the directory if missing */
-    ng_log_fn log;          /**< warnings (skipped files, bad lines); may be NULL */
+    ng_log_fn log;          /**< warnings (skipped files, bad lines), info (one line per file read); may be NULL.
+                                 Called from the thread that adds documents. */
     void *log_payload;      /**< passed to log */
+    /* version 2 */
+    unsigned int lock_wait_ms;  /**< wait up to this long for another writer to release the lock; default 0 */
+    ng_progress_fn progress;    /**< progress callback; may be NULL */
+    void *progress_payload;     /**< passed to progress */
+    int no_merge;               /**< nonzero: no background merges (ng_writer_optimize() still merges) */
 } ng_writer_options;
 
-#define NG_WRITER_OPTIONS_INIT {NG_WRITER_OPTIONS_VERSION, NULL, 0, 0, 0, 1, NULL, NULL}
+#define NG_WRITER_OPTIONS_INIT {NG_WRITER_OPTIONS_VERSION, NULL, 0, 0, 0, 1, NULL, NULL, 0, NULL, NULL, 0}
 
 /** @brief Initialise options to defaults; NG_EINVAL for an unknown version. */
 NG_EXTERN(int) ng_writer_options_init(ng_writer_options *opts, unsigned int version);
@@ -161,7 +200,8 @@ NG_EXTERN(int) ng_writer_options_init(ng_writer_options *opts, unsigned int vers
  * @param out receives the writer
  * @param path index directory
  * @param opts options, or NULL
- * @return NG_OK, NG_ELOCKED (another writer; the message names its pid), NG_EIO
+ * @return NG_OK, NG_ELOCKED (another writer still holds the lock after
+ *         lock_wait_ms; the message names its pid), NG_EIO
  */
 NG_EXTERN(int) ng_writer_open(ng_writer **out, const char *path, const ng_writer_options *opts);
 
@@ -175,9 +215,9 @@ NG_EXTERN(int) ng_writer_add(ng_writer *w, const ng_document *doc);
 /** @brief Delete the document with this id; NG_ENOTFOUND if there is none. */
 NG_EXTERN(int) ng_writer_delete(ng_writer *w, const char *id, size_t id_len);
 
-/** Statistics of one ng_writer_add_path() call. */
+/** Statistics of one ng_writer_add_path() or ng_writer_add_paths() call. */
 typedef struct ng_add_stats {
-    uint64_t docs_added;    /**< documents indexed */
+    uint64_t docs_added;    /**< documents analysed and indexed (new or changed) */
     uint64_t docs_skipped;  /**< files or lines skipped with a warning */
     uint64_t bytes_read;    /**< input bytes consumed */
 } ng_add_stats;
@@ -187,15 +227,48 @@ typedef struct ng_add_stats {
  * first line is the title, a leading YYYY-MM-DD in the file name the date),
  * and JSON Lines files (*.jsonl, *.jsonl.gz) of {"id","title","date","url","body"}.
  * Binary files, unreadable files and bad JSON lines are skipped with a
- * warning through the log callback, naming file and line.
+ * warning through the log callback, naming file and line.  Incremental:
+ * the same as ng_writer_add_paths() with one path.
  * @param stats_out optional; receives counts
  * @return NG_OK, NG_ENOTFOUND (path does not exist), NG_EIO
  */
 NG_EXTERN(int) ng_writer_add_path(ng_add_stats *stats_out, ng_writer *w, const char *path);
 
 /**
+ * @brief Bring the index up to date with files and directory trees, as
+ * ng_writer_add_path() does for each, incrementally: a file whose size and
+ * modification time are those recorded when it was last indexed is not
+ * read; a changed file is read and only its documents whose content
+ * changed are analysed again; documents that were read from a file under
+ * one of the paths and are no longer there (the file is gone, or its JSON
+ * line is) are deleted, unless a file read since gave the same id.  The
+ * record of the files is committed with the index (FORMAT.md, SOURCES).
+ * Several paths in one call share one walk for the progress callback's
+ * bytes_total.
+ * @param stats_out optional; docs_added counts documents analysed
+ * @return NG_OK, NG_ENOTFOUND (a path does not exist: nothing was changed), NG_EIO
+ */
+NG_EXTERN(int) ng_writer_add_paths(ng_add_stats *stats_out, ng_writer *w, const char *const *paths, size_t n_paths);
+
+/**
+ * @brief Counts of this writer's session so far.
+ * @return borrowed; valid until the next call on w
+ */
+NG_EXTERN(const ng_writer_stats *) ng_writer_get_stats(ng_writer *w);
+
+/**
+ * @brief Merge every segment into one, leaving deleted documents out, and
+ * commit.  Does nothing more than ng_writer_commit() when the index is one
+ * segment without deletions.
+ * @return NG_OK, NG_EIO, NG_ENOMEM
+ */
+NG_EXTERN(int) ng_writer_optimize(ng_writer *w);
+
+/**
  * @brief Make every change since the last commit durable and visible,
- * atomically: readers see all of it or none of it.
+ * atomically: readers see all of it or none of it.  A background merge
+ * still running is waited for and is part of the commit.  When nothing
+ * changed, nothing is written.
  * @return NG_OK, NG_EIO
  */
 NG_EXTERN(int) ng_writer_commit(ng_writer *w);
@@ -260,13 +333,49 @@ typedef struct ng_results ng_results;
 
 /**
  * @brief Parse a query for an index (the index's language is used).
- * Syntax: words (implicit AND), AND, OR, NOT, -word, ( ), "phrases".
+ * Syntax: words (implicit AND), AND, OR, NOT, -word, ( ), "phrases",
+ * a NEAR/5 b, "a b"~3, prefix*, fuzzy~ / fuzzy~1, title:word,
+ * title:"a phrase", date:2022-02-01, date:2022-01..2022-02, date:2022..,
+ * word^2 (README "Query language").
  * @return NG_OK, or NG_EQUERY with ng_error_last()->offset at the fault
  */
 NG_EXTERN(int) ng_query_parse(ng_query **out, ng_index *ix, const char *text, size_t len);
 
+/** Flags of ng_query_parse_ex(). */
+#define NG_QUERY_NO_NAMES 0x01u /**< capitalised words do not match their name variants */
+
+/**
+ * @brief As ng_query_parse(), with NG_QUERY_* flags (ng_query_parse() is
+ * flags 0: capitalised words also match the spelling and transliteration
+ * variants of a name).  Prefix (troop*) and fuzzy (Zelensky~) words are
+ * expanded here, against the index's lexicon.
+ * @return NG_OK, NG_EQUERY (offset at the fault), NG_ELIMIT (a word
+ *         expands to too many words; offset at the word)
+ */
+NG_EXTERN(int) ng_query_parse_ex(ng_query **out, ng_index *ix, const char *text, size_t len,
+                                 unsigned int flags);
+
 /** @brief Free a parsed query. */
 NG_EXTERN(void) ng_query_free(ng_query *q);
+
+/**
+ * @brief "Did you mean": the query text with each positive word that is
+ * not in the index (or in at most one document) replaced by the closest
+ * lexicon word (smallest edit distance, then highest document frequency),
+ * e.g. "Lavorv troops" -> "lavrov troops".  Other words are kept as typed.
+ * @param out receives the suggestion (cleared first); empty when there is
+ *        nothing to suggest
+ * @return NG_OK (also when there is no suggestion), NG_ENOMEM, NG_ECORRUPT
+ */
+NG_EXTERN(int) ng_query_suggest(ng_buf *out, ng_index *ix, const ng_query *q);
+
+/**
+ * @brief The words of a document that a query matched, as they are spelled
+ * in its title and body (e.g. "Zelenskyy" for the query word Zelensky),
+ * distinct, in order of first appearance, one per line.
+ * @param out receives the words (cleared first)
+ */
+NG_EXTERN(int) ng_query_matched_words(ng_buf *out, ng_index *ix, const ng_query *q, uint64_t docnum);
 
 /**
  * @brief The query in a canonical, fully parenthesised form showing the
@@ -275,16 +384,49 @@ NG_EXTERN(void) ng_query_free(ng_query *q);
 NG_EXTERN(int) ng_query_describe(ng_buf *out, const ng_query *q);
 
 #define NG_SEARCH_OPTIONS_VERSION 1
-/** Options of ng_search().  NULL means all defaults. */
+
+/** ng_search_options.since / .until: no bound. */
+#define NG_DATE_ANY ((int32_t)-2147483647 - 1)
+/** ng_search_options.sort */
+enum { NG_SORT_SCORE = 0, NG_SORT_DATE = 1 };
+/** Default ng_search_options.title_weight (chosen with tools/eval). */
+#define NG_TITLE_WEIGHT_DEFAULT 0.5
+
+/**
+ * Options of ng_search().  NULL means all defaults.
+ *
+ * title_weight: an unfielded query word scores
+ *   bm25(stem) + title_weight * idf(stem) * tf_t * (k1 + 1) / (tf_t + k1)
+ * where tf_t is its frequency in the title (0 if absent).
+ * recent_half_life: scores are multiplied by 2^(-age / half_life), age in
+ * days between the document's date and the newest dated document of the
+ * index (undated documents count as old as the oldest dated one).
+ * sort = NG_SORT_DATE: newest first (ties: document order, undated last);
+ * the scores are still BM25, computed only for the returned hits.
+ */
 typedef struct ng_search_options {
-    unsigned int version; /**< NG_SEARCH_OPTIONS_VERSION */
-    size_t limit;         /**< hits to return; default 10; 0 = none (count only) */
-    size_t offset;        /**< skip the first hits (paging) */
-    double k1;            /**< BM25 k1, default 1.2 */
-    double b;             /**< BM25 b, default 0.75 */
+    unsigned int version;    /**< NG_SEARCH_OPTIONS_VERSION */
+    size_t limit;            /**< hits to return; default 10; 0 = none (count only) */
+    size_t offset;           /**< skip the first hits (paging) */
+    double k1;               /**< BM25 k1, default 1.2 */
+    double b;                /**< BM25 b, default 0.75 */
+    double title_weight;     /**< weight of title matches, default NG_TITLE_WEIGHT_DEFAULT; 0 = off */
+    int32_t since;           /**< only documents dated on or after this day (days since 1970-01-01); NG_DATE_ANY */
+    int32_t until;           /**< only documents dated on or before this day; NG_DATE_ANY */
+    int sort;                /**< NG_SORT_SCORE (default) or NG_SORT_DATE */
+    double recent_half_life; /**< recency decay half-life in days; 0 (default) = off */
 } ng_search_options;
 
-#define NG_SEARCH_OPTIONS_INIT {NG_SEARCH_OPTIONS_VERSION, 10, 0, 1.2, 0.75}
+#define NG_SEARCH_OPTIONS_INIT \
+    {NG_SEARCH_OPTIONS_VERSION, 10, 0, 1.2, 0.75, NG_TITLE_WEIGHT_DEFAULT, NG_DATE_ANY, NG_DATE_ANY, NG_SORT_SCORE, 0.0}
+
+/**
+ * @brief The days (since 1970-01-01) covered by a date "YYYY", "YYYY-MM" or
+ * "YYYY-MM-DD", for ng_search_options.since / .until: "2022-02" covers
+ * 2022-02-01 .. 2022-02-28.
+ * @return NG_OK, NG_EINVAL (not such a date; message names it)
+ */
+NG_EXTERN(int) ng_date_range(int32_t *first_out, int32_t *last_out, const char *text, size_t len);
 
 /** @brief Initialise options to defaults; NG_EINVAL for an unknown version. */
 NG_EXTERN(int) ng_search_options_init(ng_search_options *opts, unsigned int version);

@@ -10,6 +10,9 @@ struct ng_query {
     ng_qnode *root;  /* NULL: the query has no term after analysis: matches nothing */
     char lang[32];   /* analyzer language it was parsed with */
     ng_analyzer *an; /* kept for snippets: a query belongs to one thread at a time */
+    char *text;      /* the query text (suggestions rewrite it), NUL-terminated */
+    size_t len;
+    unsigned flags;  /* NG_QUERY_* */
 };
 
 #endif

@@ -179,8 +179,9 @@ unsigned int out_format_fields(const cli_format *fmt);
 /* Print one hit; highlights in {snippet} are coloured when color is set. */
 void out_format_hit(FILE *f, const cli_format *fmt, const cli_hit *hit, int color);
 
-/* ---- cmd_show.c ---------------------------------------------------------- */
+/* ---- cmd_show.c, cmd_optimize.c ----------------------------------------- */
 
 int cmd_show(cli_ctx *ctx, int argc, char **argv);
+int cmd_optimize(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* NG_CLI_H */

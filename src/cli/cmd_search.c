@@ -28,7 +28,13 @@ enum {
     OPT_K1,
     OPT_B,
     OPT_BATCH,
-    OPT_EXPLAIN
+    OPT_EXPLAIN,
+    OPT_NO_NAMES,
+    OPT_TITLE_WEIGHT,
+    OPT_SINCE,
+    OPT_UNTIL,
+    OPT_SORT,
+    OPT_RECENT
 };
 
 static const cli_option search_options[] = {
@@ -36,13 +42,16 @@ static const cli_option search_options[] = {
     {"limit", 'n', 1, OPT_LIMIT}, {"offset", 0, 1, OPT_OFFSET},   {"color", 0, 1, OPT_COLOR},
     {"colour", 0, 1, OPT_COLOR},  {"json", 0, 0, OPT_JSON},       {NULL, 'l', 0, OPT_LIST},
     {NULL, 'c', 0, OPT_COUNT},    {"k1", 0, 1, OPT_K1},           {"b", 0, 1, OPT_B},
-    {"batch", 0, 1, OPT_BATCH},   {"explain", 0, 0, OPT_EXPLAIN}, {NULL, 0, 0, 0},
+    {"batch", 0, 1, OPT_BATCH},   {"explain", 0, 0, OPT_EXPLAIN}, {"no-names", 0, 0, OPT_NO_NAMES},
+    {"title-weight", 0, 1, OPT_TITLE_WEIGHT}, {"since", 0, 1, OPT_SINCE}, {"until", 0, 1, OPT_UNTIL},
+    {"sort", 0, 1, OPT_SORT},     {"recent", 0, 1, OPT_RECENT},   {NULL, 0, 0, 0},
 };
 
 typedef struct search_state {
     ng_index *ix;
     ng_search_options sopts;
     int json, list, count, explain;
+    unsigned parse_flags; /* NG_QUERY_* (--no-names) */
     int color, width;
     int batch;       /* running a batch: prefix outputs with line numbers */
     int first_block; /* no hit printed yet for this query (human mode) */
@@ -106,6 +115,25 @@ static int fetch(ng_buf *b, ng_index *ix, uint64_t docnum, int field, size_t lin
 
 #define BUF_S(b) ((b).ptr != NULL ? (b).ptr : "")
 
+/* The lines of ng_query_matched_words(), as a JSON array body or "a, b". */
+static void print_matched(const ng_buf *mw, int json)
+{
+    const char *p = BUF_S(*mw), *end = p + mw->size;
+    int first = 1;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+        if (!first)
+            fputs(json ? "," : ", ", stdout);
+        first = 0;
+        if (json)
+            out_json_str(stdout, p, len, NULL);
+        else
+            out_term(stdout, p, len);
+        p += len + 1;
+    }
+}
+
 static int print_hit(search_state *st, const ng_query *q, const ng_hit *h, size_t rank,
                      size_t lineno)
 {
@@ -149,6 +177,18 @@ static int print_hit(search_state *st, const ng_query *q, const ng_hit *h, size_
         out_json_str(stdout, BUF_S(url), url.size, NULL);
         fputs(",\"snippet\":", stdout);
         out_json_str(stdout, BUF_S(snip), snip.size, map);
+        if (st->explain) {
+            ng_buf mw = NG_BUF_INIT;
+            if (ng_query_matched_words(&mw, st->ix, q, h->docnum) != NG_OK) {
+                line_error(lineno);
+                free(map);
+                goto out;
+            }
+            fputs(",\"matched\":[", stdout);
+            print_matched(&mw, 1);
+            fputc(']', stdout);
+            ng_buf_dispose(&mw);
+        }
         fputs(",\"highlights\":[", stdout);
         for (i = 0; i < n_ranges; i++) {
             size_t a = ranges[i].start, b = ranges[i].end;
@@ -191,6 +231,17 @@ static int print_hit(search_state *st, const ng_query *q, const ng_hit *h, size_
         fputc('\n', stdout);
         if (snip.size > 0)
             out_snippet(stdout, snip.ptr, snip.size, ranges, n_ranges, st->color, st->width, 3);
+        if (st->explain) {
+            ng_buf mw = NG_BUF_INIT;
+            if (ng_query_matched_words(&mw, st->ix, q, h->docnum) != NG_OK) {
+                line_error(lineno);
+                goto out;
+            }
+            fputs("   matched: ", stdout);
+            print_matched(&mw, 0);
+            fputc('\n', stdout);
+            ng_buf_dispose(&mw);
+        }
     }
     rc = 0;
 out:
@@ -247,11 +298,12 @@ static int run_query(search_state *st, const char *text, size_t len, size_t line
 {
     ng_query *q = NULL;
     ng_results *res = NULL;
+    ng_buf sugg = NG_BUF_INIT;
     double t0 = now_ms();
     int rc = CLI_EXIT_ERROR;
     uint64_t total = 0;
 
-    if (ng_query_parse(&q, st->ix, text, len) != NG_OK) {
+    if (ng_query_parse_ex(&q, st->ix, text, len, st->parse_flags) != NG_OK) {
         query_error(st, text, len, lineno);
         return CLI_EXIT_ERROR;
     }
@@ -337,14 +389,30 @@ static int run_query(search_state *st, const char *text, size_t len, size_t line
             if (print_hit(st, q, &h, st->sopts.offset + i + 1, lineno) != 0)
                 goto out;
         }
+        if (total < 3 && ng_query_suggest(&sugg, st->ix, q) != NG_OK) {
+            line_error(lineno);
+            goto out;
+        }
         if (st->json) {
             json_line_prefix(st, "summary", lineno);
-            printf(",\"total\":%" PRIu64 ",\"returned\":%zu,\"elapsed_ms\":%.3f}\n", total, n,
+            printf(",\"total\":%" PRIu64 ",\"returned\":%zu,\"elapsed_ms\":%.3f", total, n,
                    now_ms() - t0);
+            if (sugg.size > 0) {
+                fputs(",\"suggestion\":", stdout);
+                out_json_str(stdout, sugg.ptr, sugg.size, NULL);
+            }
+            fputs("}\n", stdout);
+        } else if (sugg.size > 0) {
+            if (!st->first_block)
+                fputc('\n', stdout);
+            fputs("Did you mean: ", stdout);
+            out_term(stdout, sugg.ptr, sugg.size);
+            fputs("?\n", stdout);
         }
     }
     rc = total > 0 ? CLI_EXIT_MATCH : CLI_EXIT_NOMATCH;
 out:
+    ng_buf_dispose(&sugg);
     ng_results_free(res);
     ng_query_free(q);
     return rc;
@@ -398,6 +466,30 @@ static int run_batch(search_state *st, const char *file)
     if (in != stdin)
         fclose(in);
     return failed ? CLI_EXIT_ERROR : matched ? CLI_EXIT_MATCH : CLI_EXIT_NOMATCH;
+}
+
+/* --recent=HALF_LIFE: a positive number with an optional unit d (days,
+ * the default), w (weeks), m (months of 30 days) or y (years of 365 days). */
+static int parse_half_life(const char *s, double *days)
+{
+    char *end;
+    double v, unit = 1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (end == s || errno != 0 || !(v > 0))
+        return -1;
+    if (*end == 'd')
+        end++;
+    else if (*end == 'w')
+        unit = 7, end++;
+    else if (*end == 'm')
+        unit = 30, end++;
+    else if (*end == 'y')
+        unit = 365, end++;
+    if (*end != '\0' || v * unit > 1e7)
+        return -1;
+    *days = v * unit;
+    return 0;
 }
 
 int cmd_search(cli_ctx *ctx, int argc, char **argv)
@@ -457,8 +549,47 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
             break;
         case OPT_BATCH: batch = val; break;
         case OPT_EXPLAIN: st.explain = 1; break;
+        case OPT_NO_NAMES: st.parse_flags |= NG_QUERY_NO_NAMES; break;
+        case OPT_TITLE_WEIGHT:
+            if (cli_parse_double("--title-weight", val, 0.0, 1000.0, &st.sopts.title_weight) != 0)
+                goto out;
+            break;
+        case OPT_SINCE:
+        case OPT_UNTIL: {
+            int32_t first, last;
+            if (ng_date_range(&first, &last, val, strlen(val)) != NG_OK) {
+                rc = cli_usage_error("invalid %s value '%s' (YYYY, YYYY-MM or YYYY-MM-DD)",
+                                     id == OPT_SINCE ? "--since" : "--until", val);
+                goto out;
+            }
+            if (id == OPT_SINCE)
+                st.sopts.since = first;
+            else
+                st.sopts.until = last;
+            break;
+        }
+        case OPT_SORT:
+            if (strcmp(val, "score") == 0) {
+                st.sopts.sort = NG_SORT_SCORE;
+            } else if (strcmp(val, "date") == 0) {
+                st.sopts.sort = NG_SORT_DATE;
+            } else {
+                rc = cli_usage_error("invalid --sort value '%s' (score or date)", val);
+                goto out;
+            }
+            break;
+        case OPT_RECENT:
+            if (parse_half_life(val, &st.sopts.recent_half_life) != 0) {
+                rc = cli_usage_error("invalid --recent value '%s' (e.g. 30d, 2w, 6m, 1y)", val);
+                goto out;
+            }
+            break;
         default: break;
         }
+    }
+    if (st.sopts.since != NG_DATE_ANY && st.sopts.until != NG_DATE_ANY && st.sopts.since > st.sopts.until) {
+        rc = cli_usage_error("--since is after --until");
+        goto out;
     }
     if (st.list && st.count) {
         rc = cli_usage_error("-l and -c cannot be used together");

@@ -1,5 +1,8 @@
 /*
  * cmd_stats.c -- "newsgrep stats [--json]" and "newsgrep check".
+ *
+ * stats --json prints one object; its fields are documented in newsgrep(1)
+ * and only ever added to.
  */
 #include "cli.h"
 
@@ -99,7 +102,10 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
     lang_len = strnlen(s.language, sizeof s.language);
     total = s.bytes_dict + s.bytes_postings + s.bytes_positions + s.bytes_store + s.bytes_other;
     if (json) {
-        fputs("{\"type\":\"stats\",\"index\":", stdout);
+        /* the schema is documented in newsgrep(1), JSON OUTPUT */
+        fputs("{\"type\":\"stats\",\"version\":", stdout);
+        out_json_str(stdout, ng_version(), strlen(ng_version()), NULL);
+        fputs(",\"index\":", stdout);
         out_json_str(stdout, path, strlen(path), NULL);
         printf(",\"documents\":%" PRIu64 ",\"terms\":%" PRIu64 ",\"tokens\":%" PRIu64
                ",\"segments\":%" PRIu32 ",\"generation\":%" PRIu64 ",\"format_version\":%" PRIu32

@@ -23,6 +23,7 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"search", cmd_search, "search the index (the default command)"},
     {"index", cmd_index, "add, update and delete documents (incremental)"},
+    {"optimize", cmd_optimize, "merge the segments of the index into one"},
     {"stats", cmd_stats, "show statistics of the index"},
     {"check", cmd_check, "verify every file of the index"},
     {"show", cmd_show, "print stored articles by id"},
@@ -49,15 +50,15 @@ void cli_usage(FILE *f)
           "  word OR word       either word\n"
           "  NOT word, -word    documents without the word\n"
           "  \"a phrase\"         the words next to each other, in order\n"
-          "  \"a phrase\"~N       the words within N moves of the phrase\n"
-          "  word NEAR/N word   both within N words, in either order\n"
+          "  \"a phrase\"~N       the words in any order, N moves from the phrase\n"
+          "  word NEAR/N word   at most N words apart, either order (NEAR: N=10)\n"
           "  prefix*            any word starting with prefix\n"
-          "  word~, word~N      words within 1 (or N) edits of word\n"
+          "  word~, word~N      words within 1 or 2 (or N) edits of word\n"
           "  word^N             weigh word N times more\n"
           "  title:word         in the title (also title:\"a phrase\")\n"
-          "  date:2022-02-01    on a day; date:2022-01..2022-02 in a range\n"
+          "  date:2022-02-01    on a day; also date:2022-01..2022-02, date:2022..\n"
           "  ( ... )            grouping\n"
-          "  NOT binds tighter than OR, OR tighter than AND:\n"
+          "  NOT binds tighter than NEAR, NEAR than OR, OR than AND:\n"
           "  'russia ukraine OR kyiv -sport' = russia AND (ukraine OR kyiv) AND NOT sport\n"
           "  Capitalised names also match their spelling variants (Zelensky, Zelenskyy).\n"
           "  Put '--' before a query that starts with '-'.\n"
@@ -72,12 +73,16 @@ void cli_usage(FILE *f)
           "      --since DATE    only articles dated DATE (YYYY-MM-DD) or later\n"
           "      --until DATE    only articles dated DATE or earlier\n"
           "      --sort KEY      score (default) or date (newest first)\n"
-          "      --recent DAYS   blend the score with an age decay of half-life DAYS\n"
+          "      --recent T      blend the score with an age decay of half-life T\n"
+          "                      (days; or 2w, 6m, 1y)\n"
+          "      --title-weight X  extra weight of title matches (default 0.5)\n"
+          "      --no-names      capitalised words match no name variants\n"
           "      --color WHEN    auto, always or never (default auto: colour a\n"
           "                      terminal unless NO_COLOR is set); also --colour\n"
           "      --k1 X, --b X   BM25 parameters (default 1.2 and 0.75)\n"
           "      --batch FILE    one query per line of FILE ('-': standard input)\n"
-          "      --explain       print the parsed query on standard error\n"
+          "      --explain       print the parsed query on standard error and the\n"
+          "                      matched words with each hit\n"
           "\nIndex options:\n"
           "      --rebuild       start from an empty index (else only changes are indexed)\n"
           "      --lang LANG     stemming language (default english; none: no stemming)\n"

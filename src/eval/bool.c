@@ -22,6 +22,9 @@ typedef struct or_cursor {
     size_t n;
 } or_cursor;
 
+static double and_block_max(ng_cursor *c, uint32_t target, uint32_t *last);
+static double or_block_max(ng_cursor *c, uint32_t target, uint32_t *last);
+
 static int cmp_cost(const void *a, const void *b)
 {
     const ng_cursor *x = *(ng_cursor *const *)a, *y = *(ng_cursor *const *)b;
@@ -129,6 +132,7 @@ int ng_cursor__and(ng_cursor **out, ng_cursor **pos, size_t n_pos, ng_cursor **n
     *out = NULL;
     if (!a) goto oom;
     a->base.ops = &and_ops;
+    a->base.block_max = and_block_max;
     a->pos = ng__malloc(n_pos * sizeof *pos);
     a->neg = ng__malloc((n_neg ? n_neg : 1) * sizeof *neg);
     if (!a->pos || !a->neg) goto oom;
@@ -239,8 +243,44 @@ int ng_cursor__or(ng_cursor **out, ng_cursor **kids, size_t n)
     memcpy(o->kids, kids, n * sizeof *kids);
     o->n = n;
     o->base.ops = &or_ops;
+    o->base.block_max = or_block_max;
     for (i = 0; i < n; i++) o->base.cost += kids[i]->cost;
     or_settle(o);
     *out = &o->base;
     return NG_OK;
+}
+
+size_t ng_cursor__or_kids(ng_cursor *c, ng_cursor ***kids_out)
+{
+    or_cursor *o = (or_cursor *)c;
+    if (c->ops != &or_ops) return 0;
+    *kids_out = o->kids;
+    return o->n;
+}
+
+/* Sum of the kids' block bounds; the window ends where the first kid's block
+** does.  Every kid's bound holds over [target, its last] which covers it. */
+static double sum_block_max(ng_cursor **kids, size_t n, uint32_t target, uint32_t *last)
+{
+    double s = 0;
+    uint32_t end = NG_FMT_DOCID_END - 1, l;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        s += ng_cursor__block_max(kids[i], target, &l);
+        if (l < end) end = l;
+    }
+    *last = end;
+    return s;
+}
+
+static double and_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
+{
+    and_cursor *a = (and_cursor *)c;
+    return sum_block_max(a->pos, a->n_pos, target, last);
+}
+
+static double or_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
+{
+    or_cursor *o = (or_cursor *)c;
+    return sum_block_max(o->kids, o->n, target, last);
 }

@@ -2,13 +2,37 @@
 ** cursor.c -- the term cursor: walks one term's block postings in a
 ** segment, skipping whole blocks through the skip entries on seek, and
 ** decoding positions only for the blocks a phrase asks about.
+**
+** Block-max bounds (Ding & Suel, "Faster top-k document retrieval using
+** block-max indexes", SIGIR 2011).  Every block carries (max_tf, min_len)
+** (FORMAT.md section 4); BM25's w(tf, dl) grows with tf and shrinks with
+** dl, so w(max_tf, min_len) bounds every document of the block.  Bounds are
+** read from a second, "shallow" decoder that walks skip entries ahead of
+** the real one without decoding any block: asking for the bound of a far
+** document costs skip-entry reads only, and a later seek to that document
+** starts from the shallow position instead of walking the entries again.
+**
+**   dec      ... [block of docs[]] ...........................
+**   shallow  ...................... [block holding target] ..
+**
+** The list-wide bound (max_score) is the largest block bound, computed on
+** first use from the skip entries (a walk of 5 vints per block).
 */
 #include "eval/eval.h"
+
+/* Debug counters of the calling thread (tests and benchmarks only). */
+static _Thread_local ng_eval_counters t_counters;
+
+const ng_eval_counters *ng_eval__counters(void) { return &t_counters; }
+void ng_eval__counters_reset(void) { memset(&t_counters, 0, sizeof t_counters); }
+void ng_eval__count_scored(uint64_t n) { t_counters.docs_scored += n; }
 
 typedef struct term_cursor {
     ng_cursor base;
     const ng_segment *seg;
-    ng_post_dec dec;
+    ng_post_dec dec;        /* dec.cur is the block of docs[] once decoded */
+    ng_post_dec shallow;    /* skip-entry reader at or ahead of dec (bounds) */
+    ng_post_dec head;       /* the decoder before its first block (max_score) */
     uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK];
     uint32_t n, i;          /* docs in the decoded block, index of the current */
     int decoded;            /* docs[] holds dec.cur's block */
@@ -18,8 +42,16 @@ typedef struct term_cursor {
     int pos_ready;
     double idf;
     const ng_bm25 *p;
-    double max_score;
+    double max_score;       /* list-wide bound; < 0 until computed */
+    double cur_bound;       /* bound of dec.cur's block */
+    double shallow_bound;   /* bound of shallow.cur's block */
 } term_cursor;
+
+/* w(max_tf, min_len) of a block: no document of it scores more. */
+static double block_bound(const term_cursor *t, const ng_post_block *b)
+{
+    return t->idf * ng_bm25_tf(t->p, b->max_tf, b->min_len);
+}
 
 static int tc_load_block(term_cursor *t)
 {
@@ -29,6 +61,8 @@ static int tc_load_block(term_cursor *t)
     t->i = 0;
     t->decoded = 1;
     t->pos_ready = 0;
+    t->cur_bound = block_bound(t, &t->dec.cur);
+    t_counters.blocks_decoded++;
     if (t->docs[t->n - 1] >= t->seg->meta.n_docs)
         return ng_fmt__corrupt(&t->seg->pst, t->dec.cur.data, "postings: docid beyond the segment");
     t->base.doc = t->docs[0];
@@ -61,13 +95,21 @@ static int tc_seek(ng_cursor *c, uint32_t target)
     term_cursor *t = (term_cursor *)c;
     int rc;
     if (c->doc >= target) return c->doc == NG_FMT_DOCID_END ? NG_ITEROVER : NG_OK;
-    /* skip whole blocks whose last docid is below the target */
+    /* skip whole blocks whose last docid is below the target; every block
+       before the shallow decoder's ends below it when shallow.prev_last does */
     if (t->dec.cur.last_doc < target) {
+        if (t->shallow.next_block > t->dec.next_block && t->shallow.prev_last < target) {
+            t_counters.blocks_skipped += t->shallow.next_block - t->dec.next_block - 1;
+            t->dec = t->shallow;
+            if (t->dec.cur.last_doc >= target) goto load;
+        }
         do {
             rc = ng_post__dec_next_block(&t->dec);
             if (rc == NG_ITEROVER) return tc_end(t);
             if (rc) return rc;
+            t_counters.blocks_skipped += t->dec.cur.last_doc < target;
         } while (t->dec.cur.last_doc < target);
+    load:
         if ((rc = tc_load_block(t)) != NG_OK) return rc;
     }
     while (t->i < t->n && t->docs[t->i] < target) t->i++;
@@ -88,9 +130,59 @@ static double tc_score(ng_cursor *c)
     return t->idf * ng_bm25_tf(t->p, t->tfs[t->i], ng_lens__get(&t->seg->lens, c->doc));
 }
 
+/* The largest block bound of the list, from its skip entries; on damaged
+** entries the loose bound idf * (k1 + 1) (the real seek reports them). */
 static double tc_max_score(const ng_cursor *c)
 {
-    return ((const term_cursor *)c)->max_score;
+    term_cursor *t = (term_cursor *)(uintptr_t)c; /* lazily cached: not really const */
+    if (t->max_score < 0) {
+        ng_post_dec d = t->head;
+        double m = 0;
+        int rc;
+        while ((rc = ng_post__dec_next_block(&d)) == NG_OK) {
+            double b = block_bound(t, &d.cur);
+            if (b > m) m = b;
+        }
+        t->max_score = rc == NG_ITEROVER ? m : t->idf * (t->p->k1 + 1.0);
+    }
+    return t->max_score;
+}
+
+/* Bound of the documents in [target, *last]: the block holding target. */
+static double tc_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
+{
+    term_cursor *t = (term_cursor *)c;
+    int rc;
+    if (t->base.doc == NG_FMT_DOCID_END) {
+        *last = NG_FMT_DOCID_END - 1;
+        return 0;
+    }
+    if (target <= t->dec.cur.last_doc) { /* the decoded block (nothing in [target, doc)) */
+        *last = t->dec.cur.last_doc;
+        return t->cur_bound;
+    }
+    if (t->shallow.next_block <= t->dec.next_block) {
+        t->shallow = t->dec;
+        t->shallow_bound = t->cur_bound;
+    } else if (t->shallow.prev_last >= target) {
+        /* target lies in a block the shallow decoder has passed: list bound */
+        *last = t->shallow.prev_last;
+        return tc_max_score(&t->base);
+    }
+    while (t->shallow.cur.last_doc < target) {
+        rc = ng_post__dec_next_block(&t->shallow);
+        if (rc == NG_ITEROVER) {
+            *last = NG_FMT_DOCID_END - 1;
+            return 0;
+        }
+        if (rc) { /* damaged skip entries: stay safe, the seek will report it */
+            *last = target;
+            return tc_max_score(&t->base);
+        }
+        t->shallow_bound = block_bound(t, &t->shallow.cur);
+    }
+    *last = t->shallow.cur.last_doc;
+    return t->shallow_bound;
 }
 
 static void tc_free(ng_cursor *c)
@@ -131,33 +223,44 @@ int ng_cursor__term_positions(ng_cursor *c, const uint32_t **pos_out, uint32_t *
     return NG_OK;
 }
 
-int ng_cursor__term(ng_cursor **out, const ng_segment *seg, const char *term, size_t len,
-                    double idf, const ng_bm25 *p)
+int ng_cursor__term_open(ng_cursor **out, const ng_segment *seg, const ng_term_info *ti, double idf,
+                         const ng_bm25 *p)
 {
-    ng_term_info ti;
     term_cursor *t;
     int rc;
     *out = NULL;
-    rc = ng_dict__lookup(&seg->dict, term, len, &ti);
-    if (rc == NG_ENOTFOUND) return ng_cursor__empty(out);
-    if (rc) return rc;
     if (!(t = ng__calloc(1, sizeof *t))) return ng__oom();
     t->base.ops = &term_ops;
-    t->base.cost = ti.df;
+    t->base.block_max = tc_block_max;
+    t->base.cost = ti->df;
     t->seg = seg;
     t->idf = idf;
     t->p = p;
-    /* whole-list bound: tf part tends to k1+1 as tf grows; block maxima refine it later */
-    t->max_score = idf * (p->k1 + 1.0);
-    rc = ng_seg__open_term(&t->dec, seg, &ti);
+    t->max_score = -1;
+    rc = ng_seg__open_term(&t->dec, seg, ti);
+    t->head = t->dec;
     if (!rc) rc = ng_post__dec_next_block(&t->dec);
     if (!rc) rc = tc_load_block(t);
     if (rc) {
         tc_free(&t->base);
         return rc;
     }
+    t->shallow = t->dec;
+    t->shallow_bound = t->cur_bound;
     *out = &t->base;
     return NG_OK;
+}
+
+int ng_cursor__term(ng_cursor **out, const ng_segment *seg, const char *term, size_t len,
+                    double idf, const ng_bm25 *p)
+{
+    ng_term_info ti;
+    int rc;
+    *out = NULL;
+    rc = ng_dict__lookup(&seg->dict, term, len, &ti);
+    if (rc == NG_ENOTFOUND) return ng_cursor__empty(out);
+    if (rc) return rc;
+    return ng_cursor__term_open(out, seg, &ti, idf, p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -183,4 +286,17 @@ int ng_cursor__empty(ng_cursor **out)
 void ng_cursor__free(ng_cursor *c)
 {
     if (c) c->ops->free(c);
+}
+
+/* ------------------------------------------------------------------ */
+
+double ng_cursor__block_max(ng_cursor *c, uint32_t target, uint32_t *last)
+{
+    if (c->doc == NG_FMT_DOCID_END) {
+        *last = NG_FMT_DOCID_END - 1;
+        return 0;
+    }
+    if (c->block_max) return c->block_max(c, target, last);
+    *last = NG_FMT_DOCID_END - 1;
+    return c->ops->max_score(c);
 }

@@ -10,7 +10,27 @@
 **   next(c)       move to the next document           -> NG_OK, NG_ITEROVER, <0
 **   seek(c, d)    move to the first doc >= d; never moves back
 **   score(c)      BM25 contribution at c->doc (positive cursors only)
-**   max_score(c)  upper bound of score() over the whole list (for WAND)
+**   max_score(c)  upper bound of score() over the whole list (for WAND);
+**                 must be >= every score() the cursor can return
+**
+** Dynamic pruning (maxscore.c) needs, besides max_score, a tighter bound
+** per range of documents: the optional c->block_max hook (contract at
+** ng_cursor__block_max below).  It is a member of struct ng_cursor, not of
+** ng_cursor_ops, on purpose: a new member of the ops table would break
+** every table written positionally ({next, seek, ...}, as phrase.c's) under
+** -Wextra's -Wmissing-field-initializers with --enable-werror.  Cursors are
+** allocated zeroed (ng__calloc), so a kind that does not set the hook has
+** NULL there and is bounded by its max_score() over the rest of the segment:
+** a new cursor kind needs nothing for pruning to stay exact, only a correct
+** max_score(); setting base.block_max in its constructor makes it prunable
+** block by block.
+**
+** Rules for score() and max_score() that exact top-k relies on:
+**  - score() >= 0 and score() <= max_score() for every document;
+**  - an OR's score is the sum of its matching kids' scores, an AND's the
+**    sum of its positive kids' (search.c scores OR kids one by one);
+**  - score() is a pure function of the document: calling it twice, or in
+**    any order among kids, gives the same double.
 */
 #ifndef NG_EVAL_H
 #define NG_EVAL_H
@@ -33,6 +53,8 @@ struct ng_cursor {
     const ng_cursor_ops *ops;
     uint32_t doc;      /* current docid, NG_FMT_DOCID_END at the end */
     uint64_t cost;     /* estimated documents (df): AND leads with the cheapest */
+    /* optional block-max bound, NULL = none (see ng_cursor__block_max) */
+    double (*block_max)(ng_cursor *c, uint32_t target, uint32_t *last);
 };
 
 /* BM25 parameters and collection statistics, shared by a query's cursors. */
@@ -58,6 +80,10 @@ static inline double ng_bm25_tf(const ng_bm25 *p, double tf, double dl)
 }
 
 /* Term cursor over one segment; an absent term gives an exhausted cursor. */
+int ng_cursor__term_open(ng_cursor **out, const ng_segment *seg, const ng_term_info *ti, double idf,
+                         const ng_bm25 *p);
+/* The same after looking term up in seg's dictionary (prefer term_open when
+** the ng_term_info is already known: one dictionary lookup less). */
 int ng_cursor__term(ng_cursor **out, const ng_segment *seg, const char *term, size_t len,
                     double idf, const ng_bm25 *p);
 /* Positions of the term cursor at its current document. */
@@ -71,6 +97,38 @@ int ng_cursor__or(ng_cursor **out, ng_cursor **kids, size_t n);
 /* Exact phrase: terms (term cursors with positions) at rel_pos offsets. */
 int ng_cursor__phrase(ng_cursor **out, ng_cursor **terms, const uint32_t *rel_pos, size_t n,
                       double idf_sum, const ng_segment *seg, const ng_bm25 *p);
+/* If c is an OR cursor: its kids (borrowed, in query order) and their count;
+** otherwise 0.  search.c runs MaxScore over them. */
+size_t ng_cursor__or_kids(ng_cursor *c, ng_cursor ***kids_out);
+
+/*
+** Block-max bound: returns B and sets *last >= target such that score() <= B
+** for every document in [target, *last] the cursor may still reach.  Never
+** moves the cursor and decodes no block (term cursors read skip entries
+** ahead, FORMAT.md section 4); call it with non-decreasing targets for
+** tight bounds (a smaller target still gets a valid, looser bound).
+**   term:        w(max_tf, min_len) of the block holding target
+**   AND, OR:     sum of the kids' bounds, *last the smallest of theirs
+**   exhausted:   0 up to NG_FMT_DOCID_END - 1 (the hook is not called)
+**   no hook:     max_score() up to NG_FMT_DOCID_END - 1
+** A hook for a wrapper kind composes its kids' ng_cursor__block_max():
+**   sum (a + b): bound(a) + bound(b), *last = the smaller last;
+**   alt (best kid): the largest kid bound, *last = the smallest last;
+**   scale by f >= 0: f * bound(inner), same last; decay (factor <= 1): bound(inner).
+*/
+double ng_cursor__block_max(ng_cursor *c, uint32_t target, uint32_t *last);
+
+/* Debug counters of the calling thread, for tests and benchmarks: they
+** show that pruning skips work.  Not reset by searches. */
+typedef struct ng_eval_counters {
+    uint64_t blocks_decoded;  /* postings blocks decoded by term cursors */
+    uint64_t blocks_skipped;  /* blocks seeks passed over without decoding them */
+    uint64_t docs_scored;     /* score() calls made by the top-k loops */
+} ng_eval_counters;
+const ng_eval_counters *ng_eval__counters(void);
+void ng_eval__counters_reset(void);
+void ng_eval__count_scored(uint64_t n);
+
 /* A cursor that matches nothing. */
 int ng_cursor__empty(ng_cursor **out);
 void ng_cursor__free(ng_cursor *c);
@@ -94,5 +152,29 @@ void ng_topk__free(ng_topk *t);
 void ng_topk__push(ng_topk *t, double score, uint64_t docnum);
 /* Sort the kept hits best first (destroys the heap order). */
 void ng_topk__sort(ng_topk *t);
+/* The score a new hit must beat to enter: -HUGE_VAL until the heap is full
+** (an equal score never enters: later documents lose ties). */
+static inline double ng_topk__threshold(const ng_topk *t)
+{
+    return t->n < t->k || t->k == 0 ? -HUGE_VAL : t->heap[0].score;
+}
+
+/*
+** Top-k of root's matches in seg into t (maxscore.c), exact: t ends as if
+** every live match had been scored and pushed.  Documents must arrive in
+** increasing docnum order: call it for the segments in order with the same
+** t, so the threshold carries over.  *matched is increased by the number of
+** live matches when exact_total, else by the matches scored (a lower
+** bound).  root is consumed (left in any position).  Returns NG_OK or the
+** cursors' error.
+*/
+int ng_eval__topk_segment(ng_topk *t, ng_cursor *root, const ng_segment *seg, int exact_total,
+                          uint64_t *matched);
+
+/* ng_search (search.c) with a choice: exact_total 0 lets top-k skip every
+** document that cannot enter it, and ng_results_total() is then only a
+** lower bound (the matches seen).  ng_search() passes 1. */
+int ng_eval__search(ng_results **out, ng_index *ix, const ng_query *q, const ng_search_options *o,
+                    int exact_total);
 
 #endif

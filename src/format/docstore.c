@@ -5,14 +5,22 @@
 **          consecutive documents, about NG_FMT_STORE_BLOCK bytes raw;
 **            record: 5 x (vint len, bytes) = id, title, date, url, body
 **          block table: n_blocks x (u64 offset in body, u32 first docid,
-**                                   u32 compressed len, u32 raw len)
+**                                   u32 compressed len, u32 raw len,
+**                                   u32 CRC-32 of the 20 bytes before it)
 **          id blob: per document in docid order: vint len, id bytes, vint docid
 **          id index: n_docs x u32 offset into the id blob, sorted by id bytes
 **   meta:  u32 n_docs, u32 n_blocks, u64 table_off, u64 blob_off,
-**          u64 blob_len, u64 index_off   (offsets relative to body)
+**          u64 blob_len, u64 index_off   (offsets relative to body),
+**          u32 ids_crc  (CRC-32 of the id blob, then of the id index)
 **
 ** The id index lets the writer find the document a new version replaces
 ** (JSONL ids, file paths) by binary search, without reading the blocks.
+**
+** Integrity: zlib's adler32 covers each block's raw bytes; the table entry
+** of the block fetched, and of the next one (whose first docid bounds the
+** block), are checked against their CRCs, and the block must hold exactly
+** the records the table says.  The id area is verified once, on the first
+** lookup (only writers and check look ids up).
 */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* qsort_r */
@@ -22,8 +30,8 @@
 
 #include "format/format.h"
 
-#define META_LEN 40
-#define TABLE_ENTRY 20
+#define META_LEN 44
+#define TABLE_ENTRY 24
 
 void ng_store__enc_init(ng_store_enc *e, ng_fwriter *fw)
 {
@@ -54,6 +62,7 @@ static int flush_block(ng_store_enc *e)
     ng__buf_put_u32(&rc, &e->table, e->block_first);
     ng__buf_put_u32(&rc, &e->table, (uint32_t)clen);
     ng__buf_put_u32(&rc, &e->table, (uint32_t)e->raw.size);
+    if (!rc) ng__buf_put_u32(&rc, &e->table, ng__crc32(0, e->table.ptr + e->table.size - 20, 20));
     if (!rc) rc = ng_fmt__fw_write(e->fw, e->comp.ptr, clen);
     ng__buf_clear(&e->raw);
     e->block_first = e->n_docs;
@@ -124,6 +133,7 @@ int ng_store__enc_finish(ng_store_enc *e)
     uint8_t meta[META_LEN];
     uint64_t table_off, blob_off, index_off;
     size_t i;
+    uint32_t ids_crc;
     int rc = flush_block(e);
     if (rc) return rc;
     table_off = e->fw->off - NG_FMT_HEADER_SIZE;
@@ -132,9 +142,11 @@ int ng_store__enc_finish(ng_store_enc *e)
     if ((rc = ng_fmt__fw_write(e->fw, e->ids.ptr, e->ids.size)) != NG_OK) return rc;
     index_off = e->fw->off - NG_FMT_HEADER_SIZE;
     if (e->n_docs) qsort_r(e->id_offs, e->n_docs, sizeof *e->id_offs, cmp_ids, &e->ids);
+    ids_crc = ng__crc32(0, e->ids.ptr, e->ids.size);
     for (i = 0; i < e->n_docs && !rc; i++) {
         uint8_t tmp[4];
         ng__set_u32(tmp, e->id_offs[i]);
+        ids_crc = ng__crc32(ids_crc, tmp, 4);
         rc = ng_fmt__fw_write(e->fw, tmp, 4);
     }
     if (rc) return rc;
@@ -144,6 +156,7 @@ int ng_store__enc_finish(ng_store_enc *e)
     ng__set_u64(meta + 16, blob_off);
     ng__set_u64(meta + 24, e->ids.size);
     ng__set_u64(meta + 32, index_off);
+    ng__set_u32(meta + 40, ids_crc);
     return ng_fmt__fw_finish(e->fw, meta, sizeof meta);
 }
 
@@ -164,6 +177,7 @@ int ng_store__open(ng_store *s, const char *path)
     blob_off = ng__get_u64(s->f.meta + 16);
     blob_len = ng__get_u64(s->f.meta + 24);
     index_off = ng__get_u64(s->f.meta + 32);
+    s->ids_crc = ng__get_u32(s->f.meta + 40);
     if (table_off > bl || (uint64_t)s->n_blocks * TABLE_ENTRY > bl - table_off || blob_off > bl ||
         blob_len > bl - blob_off || index_off > bl || (uint64_t)s->n_docs * 4 > bl - index_off ||
         (s->n_docs > 0 && s->n_blocks == 0) || s->n_blocks > s->n_docs) {
@@ -193,22 +207,35 @@ static uint32_t block_of(const ng_store *s, uint32_t doc)
     return lo;
 }
 
+/* Block b's table entry, verified: offset, first docid, lengths. */
+static int table_entry(const ng_store *s, uint32_t b, uint64_t *off, uint32_t *first, uint32_t *clen, uint32_t *rlen)
+{
+    const uint8_t *e = s->table + (size_t)b * TABLE_ENTRY;
+    if (ng__crc32(0, e, 20) != ng__get_u32(e + 20)) return ng_fmt__corrupt(&s->f, e, "store: block table checksum mismatch");
+    *off = ng__get_u64(e);
+    *first = ng__get_u32(e + 8);
+    *clen = ng__get_u32(e + 12);
+    *rlen = ng__get_u32(e + 16);
+    if (*first >= s->n_docs || *off > s->f.body_len || *clen > s->f.body_len - *off || *rlen > (1u << 30))
+        return ng_fmt__corrupt(&s->f, e, "store: bad block table entry");
+    return NG_OK;
+}
+
 int ng_store__get(const ng_store *s, uint32_t doc, ng_buf *scratch, ng_field_ref fields[NG_FIELD_COUNT])
 {
-    const uint8_t *e, *p, *end;
-    uint64_t off;
-    uint32_t b, first, clen, rlen, i;
+    const uint8_t *p, *end;
+    uint64_t off, noff;
+    uint32_t b, first, clen, rlen, next_first = s->n_docs, i, nclen, nrlen;
     uLongf out_len;
     int rc, k;
     if (doc >= s->n_docs) return ng__err(NG_ENOTFOUND, "%s: no document %u", s->f.name, doc);
     b = block_of(s, doc);
-    e = s->table + (size_t)b * TABLE_ENTRY;
-    off = ng__get_u64(e);
-    first = ng__get_u32(e + 8);
-    clen = ng__get_u32(e + 12);
-    rlen = ng__get_u32(e + 16);
-    if (first > doc || off > s->f.body_len || clen > s->f.body_len - off || rlen > (1u << 30))
-        return ng_fmt__corrupt(&s->f, e, "store: bad block table entry");
+    if ((rc = table_entry(s, b, &off, &first, &clen, &rlen)) != NG_OK) return rc;
+    if (b + 1 < s->n_blocks && (rc = table_entry(s, b + 1, &noff, &next_first, &nclen, &nrlen)) != NG_OK) return rc;
+    /* a damaged first docid elsewhere can misroute the search: the block
+       found must really hold doc, as the records count below confirms */
+    if (first > doc || next_first <= doc)
+        return ng_fmt__corrupt(&s->f, s->table + (size_t)b * TABLE_ENTRY, "store: block table out of order");
     ng__buf_clear(scratch);
     if ((rc = ng__buf_grow(scratch, rlen)) != NG_OK) return rc;
     out_len = rlen;
@@ -217,16 +244,20 @@ int ng_store__get(const ng_store *s, uint32_t doc, ng_buf *scratch, ng_field_ref
     scratch->size = rlen;
     p = (const uint8_t *)scratch->ptr;
     end = p + rlen;
-    for (i = first; i <= doc; i++) {
+    /* walk every record of the block: exactly next_first - first of them */
+    for (i = first; i < next_first; i++) {
         for (k = 0; k < NG_FIELD_COUNT; k++) {
             uint64_t n;
             if (ng__vint_get(&p, end, &n) || n > (uint64_t)(end - p))
                 return ng_fmt__corrupt(&s->f, s->f.body + off, "store: bad record in block");
-            fields[k].p = (const char *)p;
-            fields[k].n = (size_t)n;
+            if (i == doc) {
+                fields[k].p = (const char *)p;
+                fields[k].n = (size_t)n;
+            }
             p += n;
         }
     }
+    if (p != end) return ng_fmt__corrupt(&s->f, s->f.body + off, "store: block holds more records than its table says");
     return NG_OK;
 }
 
@@ -250,10 +281,24 @@ static int cmp_slot(const ng_store *s, uint32_t i, const char *id, size_t len, u
     return c ? c : (n < len ? -1 : n > len);
 }
 
+/* Verify the id blob and id index against ids_crc, once per open store.
+** Concurrent callers may both verify; the flag is only ever set to 1. */
+static int verify_ids(const ng_store *s)
+{
+    int *ok = (int *)&s->ids_ok; /* a cache, not part of the value */
+    uint32_t crc;
+    if (__atomic_load_n(ok, __ATOMIC_ACQUIRE)) return NG_OK;
+    crc = ng__crc32(ng__crc32(0, s->id_blob, s->id_blob_len), s->id_index, 4 * (size_t)s->n_docs);
+    if (crc != s->ids_crc) return ng_fmt__corrupt(&s->f, s->id_blob, "store: id table checksum mismatch");
+    __atomic_store_n(ok, 1, __ATOMIC_RELEASE);
+    return NG_OK;
+}
+
 int ng_store__find(const ng_store *s, const char *id, size_t len, uint32_t *doc_out)
 {
     uint32_t lo = 0, hi = s->n_docs, docid = 0;
     int rc, c;
+    if ((rc = verify_ids(s)) != NG_OK) return rc;
     while (lo < hi) { /* lower bound */
         uint32_t mid = lo + (hi - lo) / 2;
         c = cmp_slot(s, mid, id, len, &docid, &rc);

@@ -23,7 +23,7 @@
 
 #define NG_FMT_VERSION 2           /* on-disk format version (FORMAT.md "Versions") */
 #define NG_FMT_BLOCK 128           /* postings per block: docids are bit-packed 128 at a time */
-#define NG_FMT_HEADER_SIZE 16      /* magic[8] version u32 flags u32 */
+#define NG_FMT_HEADER_SIZE 16      /* magic[8] version u32 seg_id u32 */
 #define NG_FMT_FOOTER_SIZE 24      /* meta_off u64, meta_len u32, meta_crc u32, file_crc u32, "NGE1" */
 #define NG_FMT_DICT_BLOCK 32       /* terms per front-coded dictionary block */
 #define NG_FMT_STORE_BLOCK 16384   /* uncompressed bytes per document-store block (>= 1 doc) */
@@ -40,7 +40,8 @@ extern const char *const ng_fmt_ext[NG_FK_COUNT]; /* "tdi", "pst", ... */
 /**************************************************************************
 ** Framing common to every file (segfile.c) -- FORMAT.md section 2.
 **
-**   header:  magic[8]  u32 version  u32 flags (must be 0)
+**   header:  magic[8]  u32 version  u32 seg_id (from the file name "seg-N.*",
+**            0 for other names: binds a file to its segment)
 **   body:    kind-specific
 **   meta:    kind-specific, small; its CRC is checked on open
 **   footer:  u64 meta_off  u32 meta_len  u32 meta_crc
@@ -123,6 +124,9 @@ typedef struct ng_post_block {
     size_t data_len;
     uint64_t pos_off;    /* offset of its positions in the term's positions bytes */
     uint32_t pos_len;
+    uint32_t data_crc;   /* CRC-32 of data[0..data_len), checked by ng_post__dec_docs */
+    uint32_t pos_crc;    /* CRC-32 of its positions, checked by ng_post__dec_positions */
+    int crc_ok;          /* data already verified (single-block terms, on open) */
 } ng_post_block;
 
 /* Decoder: reads a term's lists lazily, block by block. */
@@ -139,14 +143,16 @@ typedef struct ng_post_dec {
     ng_post_block cur;           /* the current block's descriptor */
 } ng_post_dec;
 
-/* pst/pos: the term's bytes, as located by the dictionary. */
+/* pst/pos: the term's bytes, as located by the dictionary.  Verifies the
+** skip entries (or a single-block term whole): NG_ECORRUPT on mismatch. */
 int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, size_t pst_len,
                       const ng_file *xf, const uint8_t *pos, size_t pos_len, uint32_t df);
 /* Advance to the next block descriptor (skip entry); NG_ITEROVER at the end. */
 int ng_post__dec_next_block(ng_post_dec *d);
-/* Decode the current block: docs and tfs (n values each). */
+/* Decode the current block: docs and tfs (n values each); checks its CRC. */
 int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs);
-/* Decode the current block's positions: sum(tfs) values, absolute per doc. */
+/* Decode the current block's positions: sum(tfs) values, absolute per doc;
+** checks their CRC. */
 int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, size_t n_out);
 
 /**************************************************************************
@@ -167,6 +173,7 @@ typedef struct ng_dict_enc {
     ng_buf index;        /* sparse index: u64 offsets of blocks */
     ng_buf prev;         /* previous term */
     uint32_t in_block;   /* terms in the current block */
+    size_t first_len;    /* bytes of the block's first entry (first_crc covers them) */
     uint64_t n_terms;
     uint64_t prev_pst, prev_pos;
 } ng_dict_enc;
@@ -227,10 +234,12 @@ int ng_store__enc_finish(ng_store_enc *e);
 typedef struct ng_store {
     ng_file f;
     uint32_t n_docs, n_blocks;
-    const uint8_t *table;      /* n_blocks x 20 bytes */
+    const uint8_t *table;      /* n_blocks x 24 bytes */
     const uint8_t *id_index;   /* n_docs u32 offsets into id blob, sorted by id */
     const uint8_t *id_blob;
     size_t id_blob_len;
+    uint32_t ids_crc;          /* CRC-32 of id blob + id index (meta) */
+    int ids_ok;                /* ids verified (set once by the first lookup; atomic) */
 } ng_store;
 
 int ng_store__open(ng_store *s, const char *path);
@@ -238,7 +247,8 @@ void ng_store__close(ng_store *s);
 /* Decompress doc's block into scratch and point fields[] into it. */
 typedef struct ng_field_ref { const char *p; size_t n; } ng_field_ref;
 int ng_store__get(const ng_store *s, uint32_t doc, ng_buf *scratch, ng_field_ref fields[NG_FIELD_COUNT]);
-/* Look an id up: NG_OK and *doc_out, or NG_ENOTFOUND. */
+/* Look an id up: NG_OK and *doc_out, or NG_ENOTFOUND; the first lookup
+** verifies the whole id area (NG_ECORRUPT). */
 int ng_store__find(const ng_store *s, const char *id, size_t len, uint32_t *doc_out);
 
 /**************************************************************************

@@ -8,6 +8,8 @@
 **     vint  n_blocks          1
 **     vint  max_tf            block-max data (see below)
 **     vint  min_len
+**     u32   data_crc          CRC-32 of the three vints above and the block
+**     u32   pos_crc           CRC-32 of the term's positions
 **     block
 **   n_blocks > 1:
 **     vint  n_blocks          ceil(df / 128)
@@ -19,6 +21,9 @@
 **       vint  pos_len         bytes of its positions in .pos
 **       vint  max_tf          largest tf in the block
 **       vint  min_len         smallest document length in the block
+**       u32   data_crc        CRC-32 of the block
+**       u32   pos_crc         CRC-32 of the block's positions
+**     u32   skip_crc          CRC-32 of everything above, from n_blocks on
 **     n_blocks x block
 **
 **   block of 128 documents:  u8 gap_bits  u8 tf_bits
@@ -27,6 +32,13 @@
 **   block of n < 128 (the last one):  n x vint (doc - prev - 1)
 **                                     n x vint (tf - 1)
 **   (prev is the previous docid of the term; before the first, -1)
+**
+** Integrity, checked lazily: a query reads only the blocks it enters, so
+** each block carries its own CRC, verified when it is decoded; positions
+** likewise when a phrase decodes them.  The skip entries, which a seek
+** trusts without decoding the blocks they describe, are verified as a
+** whole when the term is opened (they are read front to back by every
+** seek anyway).  A single-block term is verified whole on open.
 **
 ** Block-max data: (max_tf, min_len) bound the block's BM25 contribution
 ** from above for any k1, b and average length, because BM25's tf part grows
@@ -124,6 +136,8 @@ static int enc_flush_block(ng_post_enc *e)
     ng__buf_put_vint(&rc, &e->skips, e->pos.size - pos_start);
     ng__buf_put_vint(&rc, &e->skips, max_tf);
     ng__buf_put_vint(&rc, &e->skips, min_len);
+    ng__buf_put_u32(&rc, &e->skips, ng__crc32(0, e->blocks.ptr + data_start, e->blocks.size - data_start));
+    ng__buf_put_u32(&rc, &e->skips, ng__crc32(0, e->pos.ptr + pos_start, e->pos.size - pos_start));
     e->prev_last = e->docs[e->n - 1];
     e->n_blocks++;
     e->n = 0;
@@ -158,17 +172,25 @@ int ng_post__enc_finish(ng_post_enc *e)
     ng__buf_clear(&e->pst);
     ng__buf_put_vint(&rc, &e->pst, e->n_blocks);
     if (e->n_blocks == 1) {
-        /* drop last_doc, data_len and pos_len: they are implied */
+        /* drop last_doc, data_len and pos_len: they are implied; the data
+           CRC then covers this header and the block */
         const uint8_t *p = (const uint8_t *)e->skips.ptr, *end = p + e->skips.size;
         uint64_t v[5];
+        uint32_t crc;
         int k;
         for (k = 0; k < 5; k++)
             if (ng__vint_get(&p, end, &v[k])) return ng__err(NG_ERROR, "postings: internal skip error");
+        if (end - p != 8) return ng__err(NG_ERROR, "postings: internal skip error");
         ng__buf_put_vint(&rc, &e->pst, v[3]);
         ng__buf_put_vint(&rc, &e->pst, v[4]);
+        if (rc) return rc;
+        crc = ng__crc32(ng__crc32(0, e->pst.ptr, e->pst.size), e->blocks.ptr, e->blocks.size);
+        ng__buf_put_u32(&rc, &e->pst, crc);
+        ng__buf_put(&rc, &e->pst, p + 4, 4); /* pos_crc */
     } else {
         ng__buf_put_vint(&rc, &e->pst, e->skips.size);
         ng__buf_put(&rc, &e->pst, e->skips.ptr, e->skips.size);
+        if (!rc) ng__buf_put_u32(&rc, &e->pst, ng__crc32(0, e->pst.ptr, e->pst.size));
     }
     ng__buf_put(&rc, &e->pst, e->blocks.ptr, e->blocks.size);
     return rc;
@@ -197,20 +219,31 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
     d->n_blocks = (uint32_t)nb;
     if (nb == 1) {
         uint64_t max_tf, min_len;
-        if (ng__vint_get(&p, end, &max_tf) || ng__vint_get(&p, end, &min_len))
+        uint32_t crc;
+        if (ng__vint_get(&p, end, &max_tf) || ng__vint_get(&p, end, &min_len) || end - p < 8)
             return DEC_CORRUPT(d, p, "postings: truncated block-max data");
+        /* the whole term at once: the cursor decodes its block right away */
+        crc = ng__crc32(ng__crc32(0, pst, (size_t)(p - pst)), p + 8, (size_t)(end - p - 8));
+        if (crc != ng__get_u32(p)) return DEC_CORRUPT(d, p, "postings: block checksum mismatch");
         /* a single block: its descriptor is known without skip entries */
+        d->cur.pos_crc = ng__get_u32(p + 4);
+        p += 8;
         d->p = d->end = p;
         d->data = p;
         d->data_end = end;
         d->cur.max_tf = (uint32_t)max_tf;
         d->cur.min_len = (uint32_t)min_len;
+        d->cur.crc_ok = 1;
         return NG_OK;
     }
-    if (ng__vint_get(&p, end, &v) || v > (uint64_t)(end - p)) return DEC_CORRUPT(d, p, "postings: bad skip length");
+    if (ng__vint_get(&p, end, &v) || v > (uint64_t)(end - p) || (uint64_t)(end - p) - v < 4)
+        return DEC_CORRUPT(d, p, "postings: bad skip length");
+    /* seeks trust skip entries without decoding the blocks: verify them all */
+    if (ng__crc32(0, pst, (size_t)(p - pst + v)) != ng__get_u32(p + v))
+        return DEC_CORRUPT(d, p, "postings: skip entries checksum mismatch");
     d->p = p;
     d->end = p + v;
-    d->data = d->end;
+    d->data = d->end + 4;
     d->data_end = end;
     return NG_OK;
 }
@@ -227,15 +260,19 @@ int ng_post__dec_next_block(ng_post_dec *d)
         d->cur.data_len = (size_t)(d->data_end - d->data);
         d->cur.pos_off = 0;
         d->cur.pos_len = (uint32_t)(d->pos_end - d->pos_base);
-        d->next_block = 1;
+        d->next_block = 1; /* pos_crc, crc_ok: set by ng_post__dec_open */
         return NG_OK;
     }
     if (ng__vint_get(&d->p, d->end, &delta) || ng__vint_get(&d->p, d->end, &dlen) ||
         ng__vint_get(&d->p, d->end, &plen) || ng__vint_get(&d->p, d->end, &max_tf) ||
-        ng__vint_get(&d->p, d->end, &min_len))
+        ng__vint_get(&d->p, d->end, &min_len) || d->end - d->p < 8)
         return DEC_CORRUPT(d, d->p, "postings: truncated skip entry");
+    d->cur.data_crc = ng__get_u32(d->p);
+    d->cur.pos_crc = ng__get_u32(d->p + 4);
+    d->cur.crc_ok = 0;
+    d->p += 8;
     if (dlen > (uint64_t)(d->data_end - d->data)) return DEC_CORRUPT(d, d->data, "postings: block past end of list");
-    if (plen > (uint64_t)(d->pos_end - d->pos_base) - d->pos_next)
+    if (d->pos_next > (uint64_t)(d->pos_end - d->pos_base) || plen > (uint64_t)(d->pos_end - d->pos_base) - d->pos_next)
         return DEC_CORRUPT(d, d->p, "postings: positions past end of list");
     {
         uint64_t last = d->next_block == 0 ? delta : (uint64_t)d->prev_last + delta;
@@ -263,6 +300,8 @@ int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs)
     uint64_t doc = (uint64_t)d->prev_last + 1; /* -1 + 1 wraps to 0 below */
     uint32_t i, n = b->n;
     if (d->prev_last == NG_FMT_DOCID_END) doc = 0;
+    if (!b->crc_ok && ng__crc32(0, b->data, b->data_len) != b->data_crc)
+        return DEC_CORRUPT(d, b->data, "postings: block checksum mismatch");
     if (n == NG_FMT_BLOCK) {
         unsigned gw, tw;
         if (end - p < 2) return DEC_CORRUPT(d, p, "postings: truncated block header");
@@ -297,6 +336,7 @@ int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, s
     const uint8_t *p = d->pos_base + b->pos_off, *end = p + b->pos_len;
     size_t i = 0, k;
     uint32_t j, prev;
+    if (ng__crc32(0, p, b->pos_len) != b->pos_crc) return ng_fmt__corrupt(d->xf, p, "positions: checksum mismatch");
     while (n_out - i >= NG_FMT_BLOCK) {
         unsigned w;
         if (p >= end || (w = *p++) > 32 || (size_t)(end - p) < 16u * w)

@@ -3,14 +3,23 @@
 **
 **   offset 0   magic[8]    "NGRP" + kind tag ("TDI\1", "PST\1", ...)
 **          8   u32 version NG_FMT_VERSION
-**         12   u32 flags   must be zero; readers reject otherwise
+**         12   u32 seg_id  the segment the file belongs to, as in its name
+**                          "seg-NNNNNN.*"; 0 for any other name (MANIFEST)
 **         16   body        kind-specific
 **   meta_off   meta        kind-specific, small, own CRC checked on open
 **   size-24    u64 meta_off, u32 meta_len, u32 meta_crc,
 **              u32 file_crc (CRC-32 of bytes [0, size-8)), u32 "NGE1"
 **
 ** Opening checks everything but file_crc, which covers the whole file and
-** so costs a full read: ng_fmt__verify() (newsgrep check) does that.
+** so costs a full read: ng_fmt__verify() (newsgrep check) does that.  The
+** bodies protect themselves with CRCs per block, checked when a block is
+** decoded (postings.c, termdict.c, docstore.c).
+**
+** seg_id binds a file to its segment: a file copied, renamed or swapped
+** into another segment's name is refused on open, although every CRC in it
+** is right.  Writers and readers both take the id from the file name, so
+** the callers need not pass it; a writer must therefore create a segment
+** file under a name that starts with its final "seg-NNNNNN.".
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +37,25 @@ static void make_magic(uint8_t out[8], ng_fkind kind)
     memcpy(out, "NGRP", 4);
     memcpy(out + 4, fk_tag[kind], 3);
     out[7] = 1; /* magic revision; the format version follows */
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* The segment id in a file name "seg-<digits>.<ext>", else 0. */
+static uint32_t name_seg_id(const char *path)
+{
+    const char *b = base_name(path), *p;
+    uint64_t id = 0;
+    if (strncmp(b, "seg-", 4) != 0) return 0;
+    for (p = b + 4; *p >= '0' && *p <= '9'; p++) {
+        id = id * 10 + (uint64_t)(*p - '0');
+        if (id > UINT32_MAX) return 0;
+    }
+    return (p > b + 4 && *p == '.') ? (uint32_t)id : 0;
 }
 
 static int fw_flush(ng_fwriter *w)
@@ -63,7 +91,7 @@ int ng_fmt__fw_open(ng_fwriter *w, const char *path, ng_fkind kind)
     }
     make_magic(hdr, kind);
     ng__set_u32(hdr + 8, NG_FMT_VERSION);
-    ng__set_u32(hdr + 12, 0);
+    ng__set_u32(hdr + 12, name_seg_id(path));
     {
         int rc = ng_fmt__fw_write(w, hdr, sizeof hdr);
         if (rc) ng_fmt__fw_abort(w); /* callers clean up nothing after a failed open */
@@ -127,12 +155,6 @@ int ng_fmt__corrupt(const ng_file *f, const uint8_t *at, const char *why)
     return ng__corrupt(f->name, off, why);
 }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
 int ng_fmt__open(ng_file *f, const char *path, ng_fkind kind)
 {
     uint8_t magic[8];
@@ -160,8 +182,10 @@ int ng_fmt__open(ng_file *f, const char *path, ng_fkind kind)
                      f->name, version, NG_FMT_VERSION);
         goto fail;
     }
-    if (ng__get_u32(d + 12) != 0) {
-        rc = ng__corrupt(f->name, 12, "reserved flags not zero");
+    if (ng__get_u32(d + 12) != name_seg_id(path)) {
+        char why[96];
+        snprintf(why, sizeof why, "file of segment %u under this name (moved or swapped?)", ng__get_u32(d + 12));
+        rc = ng__corrupt(f->name, 12, why);
         goto fail;
     }
     ft = d + f->map.size - NG_FMT_FOOTER_SIZE;

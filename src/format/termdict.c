@@ -2,6 +2,9 @@
 ** termdict.c -- the term dictionary (.tdi) -- FORMAT.md section 3.
 **
 **   body:   blocks of up to 32 terms, front-coded:
+**             u32 first_crc   CRC-32 of the block number (u64le) followed
+**                             by the bytes of the block's first entry
+**             u32 rest_crc    CRC-32 of the other entries' bytes
 **             entry: vint prefix_len  (bytes shared with the previous term
 **                                      of the block; 0 for the first)
 **                    vint suffix_len, suffix bytes
@@ -16,6 +19,13 @@
 ** A lookup binary-searches the sparse index on each block's first term
 ** (stored whole), then scans one block: two or three pages of an mmap'ed
 ** file, never the whole dictionary.
+**
+** Integrity, checked lazily and cheaply: a probe of the binary search
+** verifies first_crc (a few bytes: it covers only what the probe reads),
+** and a block that is scanned is verified whole first.  Seeding first_crc
+** with the block number makes a damaged sparse-index offset that happens
+** to land on another block's start fail too, instead of misrouting the
+** search to a block that then silently lacks the term.
 */
 #include "format/format.h"
 
@@ -34,12 +44,26 @@ void ng_dict__enc_free(ng_dict_enc *e)
     ng_buf_dispose(&e->prev);
 }
 
+/* first_crc starts from the CRC of the block number, as 8 bytes LE. */
+static uint32_t first_crc_seed(uint64_t block)
+{
+    uint8_t b[8];
+    ng__set_u64(b, block);
+    return ng__crc32(0, b, sizeof b);
+}
+
 static int flush_block(ng_dict_enc *e)
 {
     int rc = NG_OK;
     if (e->in_block == 0) return NG_OK;
+    {
+    uint8_t crcs[8];
+    ng__set_u32(crcs, ng__crc32(first_crc_seed(e->index.size / 8), e->block.ptr, e->first_len));
+    ng__set_u32(crcs + 4, ng__crc32(0, e->block.ptr + e->first_len, e->block.size - e->first_len));
     ng__buf_put_u64(&rc, &e->index, e->fw->off - NG_FMT_HEADER_SIZE);
+    if (!rc) rc = ng_fmt__fw_write(e->fw, crcs, sizeof crcs);
     if (!rc) rc = ng_fmt__fw_write(e->fw, e->block.ptr, e->block.size);
+    }
     ng__buf_clear(&e->block);
     e->in_block = 0;
     return rc;
@@ -70,6 +94,7 @@ int ng_dict__enc_add(ng_dict_enc *e, const char *term, size_t len, const ng_term
     ng__buf_put_vint(&rc, &e->block, ti->pst_len);
     ng__buf_put_vint(&rc, &e->block, ti->pos_off - e->prev_pos);
     ng__buf_put_vint(&rc, &e->block, ti->pos_len);
+    if (e->in_block == 0) e->first_len = e->block.size;
     e->prev_pst = ti->pst_off;
     e->prev_pos = ti->pos_off;
     ng__buf_clear(&e->prev);
@@ -149,18 +174,29 @@ static int read_entry(ng_dict_iter *it)
     return NG_OK;
 }
 
-static int open_block(ng_dict_iter *it, uint64_t b)
+/* Position it before the first entry of block b.  Verifies first_crc, and
+** rest_crc too when whole (the block is going to be scanned). */
+static int open_block(ng_dict_iter *it, uint64_t b, int whole)
 {
     const ng_dict *d = it->d;
     uint64_t off = ng__get_u64(d->index + 8 * b);
     uint64_t next = b + 1 < d->n_blocks ? ng__get_u64(d->index + 8 * (b + 1)) : (uint64_t)(d->index - d->f.body);
-    if (off >= next || next > d->f.body_len) return ng_fmt__corrupt(&d->f, d->index + 8 * b, "dictionary: bad block offset");
+    ng_dict_iter first;
+    int rc;
+    if (off >= next || next - off <= 8 || next > d->f.body_len)
+        return ng_fmt__corrupt(&d->f, d->index + 8 * b, "dictionary: bad block offset");
     it->block = b;
-    it->p = d->f.body + off;
+    it->p = d->f.body + off + 8;
     it->end = d->f.body + next;
     it->left = b + 1 < d->n_blocks ? NG_FMT_DICT_BLOCK : (uint32_t)(d->n_terms - NG_FMT_DICT_BLOCK * b);
     it->term_len = 0;
     it->prev_pst = it->prev_pos = 0;
+    first = *it;
+    if ((rc = read_entry(&first)) != NG_OK) return rc;
+    if (ng__crc32(first_crc_seed(b), it->p, (size_t)(first.p - it->p)) != ng__get_u32(it->p - 8))
+        return ng_fmt__corrupt(&d->f, it->p - 8, "dictionary: block checksum mismatch");
+    if (whole && ng__crc32(0, first.p, (size_t)(it->end - first.p)) != ng__get_u32(it->p - 4))
+        return ng_fmt__corrupt(&d->f, it->p - 4, "dictionary: block checksum mismatch");
     return NG_OK;
 }
 
@@ -176,7 +212,7 @@ static int block_first(const ng_dict *d, uint64_t b, ng_dict_iter *tmp)
 {
     int rc;
     tmp->d = d;
-    if ((rc = open_block(tmp, b)) != NG_OK) return rc;
+    if ((rc = open_block(tmp, b, 0)) != NG_OK) return rc;
     return read_entry(tmp);
 }
 
@@ -196,7 +232,7 @@ int ng_dict__iter_seek(ng_dict_iter *it, const ng_dict *d, const char *from, siz
         if (cmp_term(tmp.term, tmp.term_len, from, from_len) <= 0) lo = mid;
         else hi = mid;
     }
-    if ((rc = open_block(it, lo)) != NG_OK) return rc;
+    if ((rc = open_block(it, lo, 1)) != NG_OK) return rc;
     it->term_len = 0;
     /* position just before the first term >= from: scan the block */
     for (;;) {
@@ -219,7 +255,7 @@ int ng_dict__iter_next(ng_dict_iter *it)
     int rc;
     while (it->left == 0) {
         if (it->block + 1 >= it->d->n_blocks) return NG_ITEROVER;
-        if ((rc = open_block(it, it->block + 1)) != NG_OK) return rc;
+        if ((rc = open_block(it, it->block + 1, 1)) != NG_OK) return rc;
     }
     return read_entry(it);
 }

@@ -14,6 +14,18 @@
 ** so one flush pass decodes them in document order.  Lexicon terms
 ** (NG_NS_WORD) keep no positions: vint doc delta, vint tf only.
 */
+/* FNV-1a: short terms, good enough spread for open addressing. */
+static inline uint32_t ng_mt__hash(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        h ^= (uint8_t)p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
 typedef struct mt_term {
     uint32_t hash;      /* of the term bytes */
     uint32_t len;       /* term bytes */
@@ -52,6 +64,9 @@ void ng_mt__reset(ng_memtable *mt);
 /* Start document number mt->n_docs; feed tokens; end it (appends postings). */
 void ng_mt__doc_begin(ng_memtable *mt);
 int ng_mt__add_token(ng_memtable *mt, const char *term, size_t len, uint32_t pos);
+/* Same, with hash = ng_mt__hash(term, len) computed by the caller (the
+** analysis threads hash terms so that the inverting thread does not). */
+int ng_mt__add_token_h(ng_memtable *mt, const char *term, size_t len, uint32_t hash, uint32_t pos);
 int ng_mt__doc_end(ng_memtable *mt, uint32_t doclen, int32_t date);
 /* Terms sorted by bytes into a new array (caller frees). */
 int ng_mt__sorted(const ng_memtable *mt, mt_term ***out);
@@ -60,4 +75,223 @@ int ng_mt__sorted(const ng_memtable *mt, mt_term ***out);
 ** .doc file is written by the caller as documents arrive). */
 int ng_seg__write_inverted(const ng_memtable *mt, const char *dir, uint32_t seg_id, uint64_t *n_terms_out);
 
+/**************************************************************************
+** Interface to code in src/index/pipeline.c -- parallel analysis.
+**
+** Documents are copied into the slots of a ring in the order they are
+** added.  Analysis threads turn each slot's document into a token list:
+** the exact sequence of memtable insertions (term bytes, precomputed hash,
+** position) that analysing it inline would make.  The writer's thread
+** takes the slots back strictly in ring order and replays their tokens
+** into the one memtable, so the index is the same whatever the number of
+** threads.  The caller's thread helps analysing while it waits.
+**
+**   submit:  ng_pipe__slot -> fill job -> ng_pipe__submit
+**   consume: ng_pipe__done(p, wait) -> replay job -> ng_pipe__release
+*/
+enum { NG_JOB_ADD = 1, NG_JOB_DELETE };
+
+typedef struct ng_tokrec {
+    uint32_t hash; /* ng_mt__hash of the term bytes */
+    uint32_t off;  /* term bytes at job->terms.ptr + off */
+    uint32_t len;  /* term length */
+    uint32_t pos;  /* position in the document */
+} ng_tokrec;
+
+typedef struct ng_job {
+    int op;                 /* NG_JOB_ADD, NG_JOB_DELETE (of doc.id) */
+    int state;              /* ring state, pipeline.c */
+    unsigned origin;        /* NG_ORIGIN_* of the writer: stats bookkeeping */
+    ng_document doc;        /* fields point into text */
+    ng_buf text;            /* copies of the fields */
+    ng_tokrec *toks;        /* memtable insertions, in order */
+    size_t n_toks, toks_cap;
+    ng_buf terms;           /* term bytes of toks */
+    uint32_t doclen;        /* title tokens + body tokens */
+    int rc;                 /* analysis failure, with its message in err */
+    ng_buf err;
+} ng_job;
+
+typedef struct ng_pipe ng_pipe;
+
+/* threads: analysing threads in all, the caller's included (>= 1). */
+int ng_pipe__new(ng_pipe **out, const char *lang, unsigned threads);
+void ng_pipe__free(ng_pipe *p);
+/* The next free slot, or NULL when the ring is full (consume first). */
+ng_job *ng_pipe__slot(ng_pipe *p);
+/* Hand the slot returned by ng_pipe__slot to the analysis threads. */
+void ng_pipe__submit(ng_pipe *p);
+/* The oldest submitted job once analysed, or NULL: none pending, or (when
+** !wait) the oldest not analysed yet.  With wait the caller analyses queued
+** jobs itself while it waits. */
+ng_job *ng_pipe__done(ng_pipe *p, int wait);
+/* Free the job returned by ng_pipe__done. */
+void ng_pipe__release(ng_pipe *p);
+/* Jobs submitted and not yet released. */
+size_t ng_pipe__pending(const ng_pipe *p);
+/* Copy doc into job (fields, lengths resolved) for NG_JOB_ADD. */
+int ng_pipe__fill(ng_job *job, const ng_document *doc);
+
+/**************************************************************************
+** Interface to code in src/index/sources.c -- the SOURCES-G file
+** (FORMAT.md section 1a): the files an index was built from, with their
+** stat and the content hash of each document they gave, so that a second
+** run over the same paths reads only what changed.
+*/
+typedef struct src_file {
+    uint32_t path_off, path_len; /* path bytes in ng_sources.bytes */
+    uint64_t size;               /* st_size when last read */
+    int64_t mtime_ns;            /* st_mtim when last read */
+    uint32_t first, n;           /* its entries: ents[first .. first+n) */
+    uint8_t stale;               /* a document of it was changed through the API: read it again */
+    uint8_t seen;                /* visited by this run's walk */
+    uint8_t dead;                /* gone: not saved */
+} src_file;
+
+typedef struct src_ent {
+    uint64_t hash;               /* ng_src__doc_hash of the document */
+    uint32_t id_off, id_len;     /* id bytes in ng_sources.bytes */
+    uint32_t file;               /* index in files */
+    uint8_t live;                /* the owner of its id: the file that gave the indexed copy */
+} src_ent;
+
+typedef struct ng_sources {
+    ng_buf bytes;                /* paths and ids */
+    src_file *files;
+    size_t n_files, files_cap;
+    src_ent *ents;
+    size_t n_ents, ents_cap;
+    uint32_t *id_map;            /* id -> entry + 1 (its latest entry) */
+    size_t id_slots, n_ids;
+    uint32_t *path_map;          /* path -> file + 1 */
+    size_t path_slots;
+    int modified;                /* differs from the file it was loaded from */
+} ng_sources;
+
+/* Load SOURCES-gen from dir: an empty set if gen is 0 or the file is
+** missing; a damaged file is a warning through lg and an empty set. */
+int ng_src__load(ng_sources **out, const char *dir, uint64_t gen, const ng_logger *lg);
+void ng_src__free(ng_sources *s);
+/* Write SOURCES-gen (fsynced; the commit fsyncs the directory). */
+int ng_src__save(const ng_sources *s, const char *dir, uint64_t gen);
+int ng_src__path(ng_buf *out, const char *dir, uint64_t gen);
+size_t ng_src__bytes(const ng_sources *s); /* memory held */
+uint64_t ng_src__doc_hash(const ng_document *doc);
+src_file *ng_src__file(ng_sources *s, const char *path, size_t len);
+/* The live entry of id, or NULL. */
+src_ent *ng_src__owner(ng_sources *s, const char *id, size_t len);
+/* Find or add the file record of path (new: zero stat, no entries). */
+int ng_src__add_file(ng_sources *s, const char *path, size_t len, uint32_t *index_out);
+/* Append a live entry (file, id, hash); the id's previous owner is not live any more. */
+int ng_src__add_ent(ng_sources *s, uint32_t file, const char *id, size_t len, uint64_t hash);
+/* The document id was replaced or deleted through the API. */
+void ng_src__forget(ng_sources *s, const char *id, size_t len);
+
+/* The regular files under a path, as the reader of files visits them. */
+typedef struct ng_src_item {
+    size_t path_off, path_len;   /* NUL-terminated path in ng_src_list.bytes */
+    uint64_t size;
+    int64_t mtime_ns;
+} ng_src_item;
+typedef struct ng_src_list {
+    ng_src_item *items;
+    size_t n, cap;
+    ng_buf bytes;
+    uint64_t skipped;            /* entries skipped with a warning */
+} ng_src_list;
+/* Append the files under path (stat only).  NG_ENOTFOUND if path does
+** not exist; problems below it are warnings through lg. */
+int ng_src__walk(ng_src_list *out, const char *path, const ng_logger *lg);
+void ng_src__list_free(ng_src_list *l);
+
+/**************************************************************************
+** Interface between src/index/writer.c (the writer: lock, segments,
+** tombstones, merges, commit) and src/index/update.c (incremental
+** updates from files, driven by SOURCES).
+*/
+#include <pthread.h>
+
+typedef struct wseg {
+    ng_store store;      /* for id lookups, opened lazily */
+    int store_open;
+    ng_lens lens;        /* to keep live_tokens exact on deletion */
+    int lens_open;
+    uint8_t *dels;       /* tombstone bitmap, loaded lazily */
+    int dirty;           /* dels changed since the last commit */
+} wseg;
+
+typedef struct id_slot {
+    uint32_t hash, off, len, doc; /* id bytes at id_bytes.ptr + off */
+} id_slot;
+
+/*
+** A background merge.  The inputs are an adjacent run of the working
+** manifest, pick[0] .. pick[0]+n-1, with a copy of their metas and
+** tombstones taken when the merge started.  Segments are only appended
+** while it runs (nothing is dropped before the commit, which waits for
+** it), so the run stays where it was.
+*/
+typedef struct bg_merge {
+    pthread_t tid;
+    int running;          /* a thread was started and not yet joined */
+    volatile int cancel;  /* polled by ng_merge__run */
+    const char *dir;
+    uint32_t *pick;       /* indexes of the inputs in the working manifest */
+    uint32_t n;
+    ng_seg_meta *segs;    /* the inputs' metas when the merge started */
+    uint8_t **dels;       /* copies of their tombstones then */
+    uint32_t new_id;
+    int rc;               /* result, with its message in err */
+    ng_buf err;
+    ng_seg_meta out;      /* the merged segment */
+    uint32_t **remap;     /* per input: old docid -> new docid or UINT32_MAX */
+} bg_merge;
+
+enum { NG_ORIGIN_API = 0, NG_ORIGIN_FILE = 1 };
+
+struct ng_writer {
+    char *dir;
+    int lock_fd;
+    ng_manifest man;      /* working copy: what the next commit writes */
+    wseg *ws;             /* parallel to man.segs */
+    size_t ws_cap;
+    uint32_t *committed;  /* segment ids named by the committed MANIFEST */
+    uint32_t n_committed;
+    int changed;          /* anything to commit */
+    int broken;           /* an earlier failure left the session inconsistent */
+    ng_logger log;
+    size_t mem_limit;
+    ng_pipe *pipe;        /* analysis threads */
+    ng_sources *src;      /* SOURCES: files and their documents */
+    int src_dirty;        /* src differs from the committed SOURCES file */
+    int merging;          /* background merges allowed */
+    bg_merge bg;
+    ng_writer_stats st;
+    ng_progress_fn progress;
+    void *progress_payload;
+    double t0, last_tick; /* monotonic seconds: open, last progress call */
+    /* the segment being built */
+    ng_memtable mt;
+    int seg_open;
+    uint32_t seg_id;
+    ng_fwriter docfw;
+    ng_store_enc store;
+    uint8_t *mt_dels;
+    size_t mt_dels_cap;
+    id_slot *ids;         /* open-addressing id map of the memtable */
+    size_t ids_slots, ids_n;
+    ng_buf id_bytes;
+};
+
+/* Queue a document (copied) for analysis and inversion, in order. */
+int ng_writer__submit(ng_writer *w, const ng_document *doc, unsigned origin);
+/* Queue the deletion of id, ordered after the documents queued before. */
+int ng_writer__submit_delete(ng_writer *w, const char *id, size_t len);
+/* Invert every analysed document that is ready (wait: all of them). */
+int ng_writer__drain(ng_writer *w, int wait);
+/* Call the progress callback if a quarter second passed (force: now). */
+int ng_writer__tick(ng_writer *w, int force);
+double ng_writer__now(void);
+
 #endif
+

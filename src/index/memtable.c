@@ -13,18 +13,6 @@
 
 #define MT_MIN_SLOTS 4096
 
-static uint32_t hash_bytes(const char *p, size_t n)
-{
-    /* FNV-1a: short terms, good enough spread for open addressing */
-    uint32_t h = 2166136261u;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        h ^= (uint8_t)p[i];
-        h *= 16777619u;
-    }
-    return h;
-}
-
 int ng_mt__init(ng_memtable *mt)
 {
     memset(mt, 0, sizeof *mt);
@@ -66,7 +54,8 @@ void ng_mt__reset(ng_memtable *mt)
     mt->n_toks = 0;
     mt->n_doc_terms = 0;
     mt->tokens = 0;
-    mt->bytes = mt->n_slots * sizeof *mt->slots + mt->lens_cap * 8 + mt->toks_cap * sizeof(mt_tok);
+    mt->bytes = mt->n_slots * sizeof *mt->slots + mt->lens_cap * 8 + mt->toks_cap * sizeof(mt_tok) +
+                mt->doc_terms_cap * sizeof *mt->doc_terms;
 }
 
 static int rehash(ng_memtable *mt)
@@ -88,9 +77,8 @@ static int rehash(ng_memtable *mt)
     return NG_OK;
 }
 
-static mt_term *find_or_add(ng_memtable *mt, const char *term, size_t len, int *rc)
+static mt_term *find_or_add(ng_memtable *mt, const char *term, size_t len, uint32_t h, int *rc)
 {
-    uint32_t h = hash_bytes(term, len);
     size_t j = h & (mt->n_slots - 1);
     mt_term *t;
     for (; (t = mt->slots[j]) != NULL; j = (j + 1) & (mt->n_slots - 1))
@@ -121,14 +109,23 @@ void ng_mt__doc_begin(ng_memtable *mt)
 
 int ng_mt__add_token(ng_memtable *mt, const char *term, size_t len, uint32_t pos)
 {
+    return ng_mt__add_token_h(mt, term, len, ng_mt__hash(term, len), pos);
+}
+
+int ng_mt__add_token_h(ng_memtable *mt, const char *term, size_t len, uint32_t hash, uint32_t pos)
+{
     uint32_t doc = (uint32_t)mt->n_docs;
     int rc = NG_OK;
-    mt_term *t = find_or_add(mt, term, len, &rc);
+    mt_term *t = find_or_add(mt, term, len, hash, &rc);
     if (!t) return rc;
     if (t->cur_doc != doc) {
         t->cur_doc = doc;
         t->cur_tf = 0;
-        if ((rc = NG_GROW(mt->doc_terms, mt->doc_terms_cap, mt->n_doc_terms + 1)) != NG_OK) return rc;
+        if (mt->n_doc_terms == mt->doc_terms_cap) {
+            size_t old = mt->doc_terms_cap;
+            if ((rc = NG_GROW(mt->doc_terms, mt->doc_terms_cap, mt->n_doc_terms + 1)) != NG_OK) return rc;
+            mt->bytes += (mt->doc_terms_cap - old) * sizeof *mt->doc_terms;
+        }
         mt->doc_terms[mt->n_doc_terms++] = t;
     }
     t->cur_tf++;
@@ -151,7 +148,8 @@ static int term_append(ng_memtable *mt, mt_term *t, uint64_t v)
         void *p = t->data;
         if (ng__grow(&p, &t->cap, t->size + 10, 1) != NG_OK) return NG_ENOMEM;
         t->data = p;
-        mt->bytes += t->cap - old;
+        /* what malloc really holds: the capacity plus its chunk header */
+        mt->bytes += t->cap - old + (old ? 0 : 16);
     }
     t->size += ng__vint_put(t->data + t->size, v);
     return NG_OK;

@@ -1,15 +1,33 @@
 /*
-** writer.c -- the public writer: ng_writer_open/add/delete/add_path/commit.
+** writer.c -- the public writer: open, add, delete, commit, optimize.
 **
 ** A writer holds the index lock (LOCK, flock'ed, with the holder's pid),
-** a working copy of the manifest, and a memtable.  Documents are analysed
-** into the memtable and streamed into the new segment's document store;
-** when the memtable's memory passes the limit it is flushed as a segment
-** that stays invisible until ng_writer_commit() names it in a new MANIFEST.
+** a working copy of the manifest, the SOURCES record (update.c) and a
+** memtable.  Documents go through the analysis pipeline (pipeline.c) and
+** come back here in the order they were added, to be inverted into the
+** memtable and streamed into the new segment's document store; when the
+** memtable's memory passes the limit it is flushed as a segment that stays
+** invisible until ng_writer_commit() names it in a new MANIFEST.
 **
 ** Replacement: a document whose id exists already (in a committed segment,
 ** a segment flushed by this writer, or the memtable) tombstones the older
 ** copy.  Tombstones are written as a new .del generation at commit.
+**
+** Merges (merge.c) run on one background thread, at most one at a time,
+** at points that depend only on the documents added, so that the index is
+** the same whatever the timing and the number of analysis threads:
+**
+**   flush k:   write the segment; wait for the merge started at flush k-1
+**              and put its result in the working manifest, carrying over
+**              the tombstones set meanwhile; then ask the tiered policy and
+**              maybe start the next merge (on a copy of its inputs' state).
+**   commit:    flush, then wait for the running merge as above: a commit
+**              always includes the merge that was running.
+**
+** Files of segments replaced by a merge are removed at once if no
+** committed MANIFEST names them, else by the garbage collection that
+** follows the commit that drops them (readers that mapped them keep their
+** mappings; readers opening meanwhile retry, reader.c).
 */
 #include <dirent.h>
 #include <errno.h>
@@ -17,67 +35,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "index/index.h"
+#include "index/merge.h"
 
 #define DEFAULT_MEMORY (256u << 20)
+#define TICK_SECONDS 0.25 /* progress callback period */
+#define LOCK_POLL_MS 50   /* retry period of a waiting writer */
 
-typedef struct wseg {
-    ng_store store;      /* for id lookups, opened lazily */
-    int store_open;
-    ng_lens lens;        /* to keep live_tokens exact on deletion */
-    int lens_open;
-    uint8_t *dels;       /* tombstone bitmap, loaded lazily */
-    int dirty;           /* dels changed since the last commit */
-} wseg;
-
-typedef struct id_slot {
-    uint32_t hash, off, len, doc; /* id bytes at ids.ptr + off */
-} id_slot;
-
-struct ng_writer {
-    char *dir;
-    int lock_fd;
-    ng_manifest man;      /* working copy: what the next commit writes */
-    wseg *ws;             /* parallel to man.segs */
-    size_t ws_cap;
-    int changed;          /* anything to commit */
-    ng_analyzer *an;
-    ng_logger log;
-    size_t mem_limit;
-    /* the segment being built */
-    ng_memtable mt;
-    int seg_open;
-    uint32_t seg_id;
-    ng_fwriter docfw;
-    ng_store_enc store;
-    uint8_t *mt_dels;
-    size_t mt_dels_cap;
-    id_slot *ids;         /* open-addressing id map of the memtable */
-    size_t ids_slots, ids_n;
-    ng_buf id_bytes;
-    uint32_t title_tokens; /* analysis state of the current document */
-    int in_title;          /* analysing the title: also index NG_NS_TITLE terms */
-};
+/* The fields of a version-1 ng_writer_options, which ends at log_payload. */
+#define OPTIONS_V1_SIZE (offsetof(ng_writer_options, log_payload) + sizeof(void *))
 
 NG_EXTERN(int) ng_writer_options_init(ng_writer_options *o, unsigned int version)
 {
     ng_writer_options def = NG_WRITER_OPTIONS_INIT;
-    if (version != NG_WRITER_OPTIONS_VERSION)
+    if (!o) return ng__err(NG_EINVAL, "writer options: null argument");
+    if (version != 1 && version != NG_WRITER_OPTIONS_VERSION)
         return ng__err(NG_EINVAL, "writer options: unknown version %u", version);
-    *o = def;
+    def.version = version;
+    /* a version-1 caller's struct is shorter: fill only what it has */
+    memcpy(o, &def, version == 1 ? OPTIONS_V1_SIZE : sizeof def);
     return NG_OK;
+}
+
+double ng_writer__now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* ------------------------------------------------------------------ */
 /* Lock                                                                */
 /* ------------------------------------------------------------------ */
 
-static int take_lock(ng_writer *w)
+static int take_lock(ng_writer *w, unsigned wait_ms)
 {
     ng_buf path = NG_BUF_INIT;
     char pid[32];
+    double deadline = ng_writer__now() + wait_ms / 1000.0;
     int rc = ng__path_join(&path, w->dir, "LOCK"), n;
     if (rc) return rc;
     w->lock_fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -85,11 +83,22 @@ static int take_lock(ng_writer *w)
         rc = ng__err_errno(errno, "%s", path.ptr);
         goto out;
     }
-    if (flock(w->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        ssize_t k = pread(w->lock_fd, pid, sizeof pid - 1, 0);
+    while (flock(w->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        ssize_t k;
+        if (errno == EINTR) continue;
+        if (errno == EWOULDBLOCK && ng_writer__now() < deadline) {
+            struct timespec ts = {0, LOCK_POLL_MS * 1000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        k = pread(w->lock_fd, pid, sizeof pid - 1, 0);
         pid[k > 0 ? k : 0] = '\0';
         pid[strcspn(pid, "\n")] = '\0';
-        rc = ng__err(NG_ELOCKED, "%s: index is locked by another writer (pid %s)", w->dir, pid[0] ? pid : "unknown");
+        if (wait_ms)
+            rc = ng__err(NG_ELOCKED, "%s: index is locked by another writer (pid %s); gave up after %.1f s", w->dir,
+                         pid[0] ? pid : "unknown", wait_ms / 1000.0);
+        else
+            rc = ng__err(NG_ELOCKED, "%s: index is locked by another writer (pid %s)", w->dir, pid[0] ? pid : "unknown");
         close(w->lock_fd);
         w->lock_fd = -1;
         goto out;
@@ -115,16 +124,19 @@ static const ng_seg_meta *find_seg(const ng_manifest *m, uint32_t id)
     return NULL;
 }
 
-/* Is a directory entry garbage with respect to manifest m? */
-static int is_garbage(const ng_manifest *m, const char *name, uint32_t building)
+/* Is a directory entry garbage with respect to manifest m?  `keep` are
+** the segments being built or merged, which no manifest names yet. */
+static int is_garbage(const ng_manifest *m, const char *name, const uint32_t keep[2])
 {
     unsigned id, gen;
+    unsigned long long g;
     char ext[16];
     const ng_seg_meta *s;
     size_t n = strlen(name);
     if (n > 4 && strcmp(name + n - 4, ".tmp") == 0) return 1;
+    if (sscanf(name, "SOURCES-%llu", &g) == 1) return g != m->generation;
     if (sscanf(name, "seg-%u.%15s", &id, ext) != 2) return 0;
-    if (id == building) return 0;
+    if (id == keep[0] || id == keep[1]) return 0;
     if (!(s = find_seg(m, id))) return 1;
     if (sscanf(name, "seg-%u.del-%u", &id, &gen) == 2) return gen != s->del_gen;
     return 0;
@@ -135,13 +147,48 @@ static void remove_garbage(ng_writer *w)
     DIR *d = opendir(w->dir);
     struct dirent *e;
     ng_buf path = NG_BUF_INIT;
+    uint32_t keep[2];
+    keep[0] = w->seg_open ? w->seg_id : UINT32_MAX;
+    keep[1] = w->bg.running ? w->bg.new_id : UINT32_MAX;
     if (!d) return;
     while ((e = readdir(d)) != NULL) {
-        if (!is_garbage(&w->man, e->d_name, w->seg_open ? w->seg_id : UINT32_MAX)) continue;
+        if (!is_garbage(&w->man, e->d_name, keep)) continue;
         if (ng__path_join(&path, w->dir, e->d_name) == NG_OK && unlink(path.ptr) != 0 && errno != ENOENT)
             ng__log(&w->log, NG_LOG_WARNING, "%s: cannot remove: %s", path.ptr, strerror(errno));
     }
     closedir(d);
+    ng_buf_dispose(&path);
+}
+
+/* Remember which segments the committed MANIFEST names. */
+static int note_committed(ng_writer *w)
+{
+    uint32_t i;
+    ng__free(w->committed);
+    w->committed = NULL;
+    w->n_committed = 0;
+    if (!w->man.n_segs) return NG_OK;
+    if (!(w->committed = ng__malloc(w->man.n_segs * sizeof *w->committed))) return ng__oom();
+    for (i = 0; i < w->man.n_segs; i++) w->committed[i] = w->man.segs[i].id;
+    w->n_committed = w->man.n_segs;
+    return NG_OK;
+}
+
+static int is_committed(const ng_writer *w, uint32_t id)
+{
+    uint32_t i;
+    for (i = 0; i < w->n_committed; i++)
+        if (w->committed[i] == id) return 1;
+    return 0;
+}
+
+static void unlink_segment(ng_writer *w, const ng_seg_meta *m)
+{
+    ng_buf path = NG_BUF_INIT;
+    int k;
+    for (k = 0; k < NG_FK_DEL; k++)
+        if (ng_fmt__seg_path(&path, w->dir, m->id, (ng_fkind)k, 0) == NG_OK) unlink(path.ptr);
+    if (m->del_gen && ng_fmt__seg_path(&path, w->dir, m->id, NG_FK_DEL, m->del_gen) == NG_OK) unlink(path.ptr);
     ng_buf_dispose(&path);
 }
 
@@ -157,6 +204,14 @@ static int ws_sync(ng_writer *w)
     return rc;
 }
 
+static void ws_close(wseg *s)
+{
+    if (s->store_open) ng_store__close(&s->store);
+    if (s->lens_open) ng_lens__close(&s->lens);
+    ng__free(s->dels);
+    memset(s, 0, sizeof *s);
+}
+
 static int load_manifest(ng_writer *w, const ng_writer_options *o)
 {
     const char *lang = o->language ? o->language : "english";
@@ -169,6 +224,7 @@ static int load_manifest(ng_writer *w, const ng_writer_options *o)
         return NG_OK;
     }
     if (rc) return rc;
+    if ((rc = note_committed(w)) != NG_OK) return rc;
     /* leftovers of a crash are judged against the committed manifest, before
        a rebuild empties the working copy: the live index stays untouched
        until the rebuild commits */
@@ -184,27 +240,44 @@ static int load_manifest(ng_writer *w, const ng_writer_options *o)
     return NG_OK;
 }
 
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
 NG_EXTERN(int) ng_writer_open(ng_writer **out, const char *path, const ng_writer_options *opts)
 {
-    ng_writer_options def = NG_WRITER_OPTIONS_INIT;
+    ng_writer_options o = NG_WRITER_OPTIONS_INIT;
     ng_writer *w;
     int rc;
     *out = NULL;
-    if (!opts) opts = &def;
-    if (opts->version != NG_WRITER_OPTIONS_VERSION)
-        return ng__err(NG_EINVAL, "writer options: unknown version %u", opts->version);
+    if (opts) {
+        if (opts->version != 1 && opts->version != NG_WRITER_OPTIONS_VERSION)
+            return ng__err(NG_EINVAL, "writer options: unknown version %u", opts->version);
+        memcpy(&o, opts, opts->version == 1 ? OPTIONS_V1_SIZE : sizeof o);
+    }
     if (!path || !*path) return ng__err(NG_EINVAL, "no index directory given");
     if (!(w = ng__calloc(1, sizeof *w))) return ng__oom();
     w->lock_fd = -1;
-    w->log.fn = opts->log;
-    w->log.payload = opts->log_payload;
-    w->mem_limit = opts->memory_limit ? opts->memory_limit : DEFAULT_MEMORY;
+    w->t0 = w->last_tick = ng_writer__now();
+    w->log.fn = o.log;
+    w->log.payload = o.log_payload;
+    w->progress = o.progress;
+    w->progress_payload = o.progress_payload;
+    w->merging = !o.no_merge;
+    w->mem_limit = o.memory_limit ? o.memory_limit : DEFAULT_MEMORY;
     if (!(w->dir = ng__strndup(path, strlen(path)))) { rc = ng__oom(); goto fail; }
-    if (opts->create && (rc = ng__mkdir_p(path)) != NG_OK) goto fail;
-    if ((rc = take_lock(w)) != NG_OK) goto fail;
-    if ((rc = load_manifest(w, opts)) != NG_OK) goto fail;
-    if ((rc = ng_analyzer__new(&w->an, w->man.lang)) != NG_OK) goto fail;
+    w->bg.dir = w->dir;
+    if (o.create && (rc = ng__mkdir_p(path)) != NG_OK) goto fail;
+    if ((rc = take_lock(w, o.lock_wait_ms)) != NG_OK) goto fail;
+    if ((rc = load_manifest(w, &o)) != NG_OK) goto fail;
+    /* a rebuild forgets the files too: every one is read again */
+    if ((rc = ng_src__load(&w->src, w->dir, o.rebuild ? 0 : w->man.generation, &w->log)) != NG_OK) goto fail;
+    if (o.rebuild) w->src_dirty = 1;
+    if ((rc = ng_pipe__new(&w->pipe, w->man.lang, o.threads ? o.threads : default_threads())) != NG_OK) goto fail;
     if ((rc = ws_sync(w)) != NG_OK || (rc = ng_mt__init(&w->mt)) != NG_OK) goto fail;
+    w->st.segments = w->man.n_segs;
     *out = w;
     return NG_OK;
 fail:
@@ -227,16 +300,24 @@ static void close_segment_build(ng_writer *w, int discard)
     w->seg_open = 0;
 }
 
+static void bg_reset(bg_merge *bg);
+
 NG_EXTERN(void) ng_writer_free(ng_writer *w)
 {
     uint32_t i;
     if (!w) return;
-    close_segment_build(w, 1);
-    for (i = 0; i < w->ws_cap && w->ws; i++) {
-        if (w->ws[i].store_open) ng_store__close(&w->ws[i].store);
-        if (w->ws[i].lens_open) ng_lens__close(&w->ws[i].lens);
-        ng__free(w->ws[i].dels);
+    if (w->bg.running) {
+        /* nobody will commit its result: stop it */
+        w->bg.cancel = 1;
+        pthread_join(w->bg.tid, NULL);
+        w->bg.running = 0;
+        if (w->bg.rc == NG_OK) unlink_segment(w, &w->bg.out);
     }
+    bg_reset(&w->bg);
+    ng_buf_dispose(&w->bg.err);
+    ng_pipe__free(w->pipe);
+    close_segment_build(w, 1);
+    for (i = 0; i < w->ws_cap && w->ws; i++) ws_close(&w->ws[i]);
     /* segments flushed but never committed are garbage now */
     if (w->dir && w->lock_fd >= 0) {
         ng_manifest disk;
@@ -247,10 +328,11 @@ NG_EXTERN(void) ng_writer_free(ng_writer *w)
             remove_garbage(w);
         }
     }
+    ng_src__free(w->src);
+    ng__free(w->committed);
     ng__free(w->ws);
     ng_mt__free(&w->mt);
     ng_manifest__free(&w->man);
-    ng_analyzer__free(w->an);
     ng__free(w->mt_dels);
     ng__free(w->ids);
     ng_buf_dispose(&w->id_bytes);
@@ -394,13 +476,182 @@ static int begin_segment(ng_writer *w)
     return rc;
 }
 
+
 static size_t mem_used(const ng_writer *w)
 {
     return w->mt.bytes + w->store.raw.asize + w->store.ids.asize + w->store.table.asize +
-           w->id_bytes.asize + w->ids_slots * sizeof(id_slot) + w->mt_dels_cap;
+           w->store.id_cap * sizeof(uint32_t) + w->id_bytes.asize + w->ids_slots * sizeof(id_slot) +
+           w->mt_dels_cap;
 }
 
-/* Write the memtable as a segment and add it to the working manifest. */
+/* ------------------------------------------------------------------ */
+/* Background merges                                                    */
+/* ------------------------------------------------------------------ */
+
+static void bg_reset(bg_merge *bg)
+{
+    uint32_t i;
+    for (i = 0; i < bg->n; i++) {
+        if (bg->dels) ng__free(bg->dels[i]);
+        if (bg->remap) ng__free(bg->remap[i]);
+    }
+    ng__free(bg->dels);
+    ng__free(bg->remap);
+    ng__free(bg->segs);
+    ng__free(bg->pick);
+    bg->dels = NULL;
+    bg->remap = NULL;
+    bg->segs = NULL;
+    bg->pick = NULL;
+    bg->n = 0;
+    bg->cancel = 0;
+}
+
+static void *bg_main(void *arg)
+{
+    bg_merge *bg = arg;
+    bg->rc = ng_merge__run(bg->dir, bg->segs, (const uint8_t *const *)bg->dels, bg->n, bg->new_id, &bg->out,
+                           bg->remap, &bg->cancel);
+    if (bg->rc) {
+        int e = NG_OK;
+        ng__buf_clear(&bg->err);
+        ng__buf_puts(&e, &bg->err, ng_error_last()->message);
+    }
+    return NULL;
+}
+
+/* Copy the state of the inputs pick[0..n) and prepare bg for a merge. */
+static int bg_prepare(ng_writer *w, const uint32_t *pick, uint32_t n)
+{
+    bg_merge *bg = &w->bg;
+    uint32_t i;
+    int rc;
+    bg_reset(bg);
+    bg->pick = ng__malloc(n * sizeof *bg->pick);
+    bg->segs = ng__malloc(n * sizeof *bg->segs);
+    bg->dels = ng__calloc(n, sizeof *bg->dels);
+    bg->remap = ng__calloc(n, sizeof *bg->remap);
+    if (!bg->pick || !bg->segs || !bg->dels || !bg->remap) {
+        bg->n = 0;
+        return ng__oom();
+    }
+    bg->n = n;
+    for (i = 0; i < n; i++) {
+        const ng_seg_meta *m = &w->man.segs[pick[i]];
+        size_t len = ((size_t)m->n_docs + 7) / 8 + 1;
+        bg->pick[i] = pick[i];
+        bg->segs[i] = *m;
+        if ((rc = ws_load(w, pick[i])) != NG_OK) return rc;
+        if (!(bg->dels[i] = ng__malloc(len))) return ng__oom();
+        memcpy(bg->dels[i], w->ws[pick[i]].dels, len);
+    }
+    bg->new_id = w->man.next_seg_id++;
+    bg->rc = NG_OK;
+    return NG_OK;
+}
+
+/* Put a finished merge in the working manifest.  Its inputs' tombstones
+** set since it started are carried over to the merged segment. */
+static int bg_apply(ng_writer *w)
+{
+    bg_merge *bg = &w->bg;
+    ng_seg_meta out = bg->out;
+    const uint8_t **now = NULL;
+    uint8_t *bits = NULL;
+    uint32_t i, first = bg->pick[0], nd = 0, n_segs = w->man.n_segs;
+    int rc = NG_OK;
+    for (i = 0; i < bg->n; i++)
+        if (first + i >= w->man.n_segs || w->man.segs[first + i].id != bg->segs[i].id)
+            return ng__err(NG_ERROR, "merge: inputs moved in the manifest (internal)");
+    if (!(now = ng__calloc(bg->n, sizeof *now)) || !(bits = ng__calloc((size_t)out.n_docs / 8 + 1, 1))) {
+        rc = ng__oom();
+        goto out;
+    }
+    for (i = 0; i < bg->n; i++) now[i] = w->ws[first + i].dels;
+    ng_merge__carry_deletes(bits, out.n_docs, &nd, bg->segs, now, bg->remap, bg->n);
+    if (nd) {
+        /* the carried-over deletions take their lengths out of live_tokens */
+        ng_lens lens;
+        ng_buf path = NG_BUF_INIT;
+        uint32_t d;
+        if (!(rc = ng_fmt__seg_path(&path, w->dir, out.id, NG_FK_LEN, 0)) && !(rc = ng_lens__open(&lens, path.ptr))) {
+            for (d = 0; d < out.n_docs; d++)
+                if (bits[d >> 3] & (1u << (d & 7))) out.live_tokens -= ng_lens__get(&lens, d);
+            ng_lens__close(&lens);
+        }
+        ng_buf_dispose(&path);
+        if (rc) goto out;
+        out.n_deleted = nd;
+    }
+    for (i = 0; i < bg->n; i++) {
+        ws_close(&w->ws[first + i]);
+        if (!is_committed(w, bg->segs[i].id)) unlink_segment(w, &w->man.segs[first + i]);
+    }
+    if ((rc = ng_merge__apply(w->man.segs, &w->man.n_segs, bg->pick, bg->n, &out)) != NG_OK) goto out;
+    /* the parallel wseg array follows the same move */
+    if (w->man.n_segs < n_segs) {
+        uint32_t gone = n_segs - w->man.n_segs, from = first + bg->n;
+        memmove(&w->ws[from - gone], &w->ws[from], (n_segs - from) * sizeof *w->ws);
+        memset(&w->ws[w->man.n_segs], 0, gone * sizeof *w->ws);
+    }
+    if (out.n_docs > 0) {
+        w->ws[first].dels = bits;
+        w->ws[first].dirty = nd > 0;
+        bits = NULL;
+    }
+    w->changed = 1;
+    w->st.merges++;
+    w->st.segments = w->man.n_segs;
+out:
+    ng__free(now);
+    ng__free(bits);
+    return rc;
+}
+
+/* Wait for the running merge, if any, and apply it. */
+static int bg_finish(ng_writer *w)
+{
+    int rc;
+    if (!w->bg.running) return NG_OK;
+    pthread_join(w->bg.tid, NULL);
+    w->bg.running = 0;
+    if (w->bg.rc) {
+        rc = ng__err(w->bg.rc, "%s", w->bg.err.ptr ? w->bg.err.ptr : "merge failed");
+    } else if ((rc = bg_apply(w)) != NG_OK) {
+        unlink_segment(w, &w->bg.out);
+    }
+    bg_reset(&w->bg);
+    return rc;
+}
+
+/* Ask the tiered policy; start a merge if it picks something. */
+static int bg_maybe_start(ng_writer *w)
+{
+    uint32_t *pick, n_pick = 0;
+    int rc;
+    if (!w->merging || w->bg.running || w->man.n_segs < 2) return NG_OK;
+    if (!(pick = ng__malloc(w->man.n_segs * sizeof *pick))) return ng__oom();
+    rc = ng_merge__pick(w->man.segs, w->man.n_segs, NULL, pick, &n_pick);
+    if (!rc && n_pick > 0) rc = bg_prepare(w, pick, n_pick);
+    ng__free(pick);
+    if (rc || n_pick == 0) {
+        bg_reset(&w->bg);
+        return rc;
+    }
+    if (pthread_create(&w->bg.tid, NULL, bg_main, &w->bg) != 0) {
+        bg_reset(&w->bg);
+        return ng__err(NG_ERROR, "cannot start the merge thread");
+    }
+    w->bg.running = 1;
+    return NG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Flush                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Write the memtable as a segment and add it to the working manifest;
+** then the merge points (top of file). */
 static int flush_segment(ng_writer *w)
 {
     ng_seg_meta m;
@@ -410,6 +661,7 @@ static int flush_segment(ng_writer *w)
     if (!w->seg_open) return NG_OK;
     if ((rc = ng_store__enc_finish(&w->store)) != NG_OK) return rc;
     ng_store__enc_free(&w->store);
+    w->seg_open = 0; /* the .doc file is complete: not ours to abort any more */
     if ((rc = ng_seg__write_inverted(&w->mt, w->dir, w->seg_id, &n_terms)) != NG_OK) return rc;
     for (i = 0; i < w->mt.n_docs; i++)
         if (w->mt_dels[i >> 3] & (1u << (i & 7))) {
@@ -434,61 +686,170 @@ static int flush_segment(ng_writer *w)
         w->mt_dels_cap = 0;
     }
     w->man.n_segs++;
-    w->seg_open = 0;
+    w->st.segments = w->man.n_segs;
     ng_mt__reset(&w->mt);
     if (w->mt_dels) memset(w->mt_dels, 0, w->mt_dels_cap);
     memset(w->ids, 0, w->ids_slots * sizeof *w->ids);
     w->ids_n = 0;
     ng__buf_clear(&w->id_bytes);
+    if ((rc = bg_finish(w)) != NG_OK) return rc;
+    return bg_maybe_start(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Inversion, in the order documents were added                         */
+/* ------------------------------------------------------------------ */
+
+static int mt_dels_room(ng_writer *w, uint32_t local)
+{
+    if ((size_t)local / 8 + 1 > w->mt_dels_cap) {
+        size_t old = w->mt_dels_cap;
+        int rc = NG_GROW(w->mt_dels, w->mt_dels_cap, (size_t)local / 8 + 1);
+        if (rc) return rc;
+        memset(w->mt_dels + old, 0, w->mt_dels_cap - old); /* unused bits are written as 0 */
+    }
     return NG_OK;
 }
 
-/* Add term with a one-byte namespace prefix (NG_NS_*). */
-static int add_ns_term(ng_writer *w, char ns, const char *term, size_t len, uint32_t pos)
+static int invert(ng_writer *w, const ng_job *j)
 {
-    char buf[1 + 2 * NG_MAX_TERM_BYTES];
-    if (len > sizeof buf - 1) len = sizeof buf - 1;
-    buf[0] = ns;
-    memcpy(buf + 1, term, len);
-    return ng_mt__add_token(&w->mt, buf, len + 1, pos);
+    const ng_document *d = &j->doc;
+    uint32_t local;
+    size_t i;
+    int rc, replaced = 0;
+    if (!w->seg_open && (rc = begin_segment(w)) != NG_OK) return rc;
+    local = (uint32_t)w->mt.n_docs;
+    if ((rc = mt_dels_room(w, local)) != NG_OK) return rc;
+    if (d->id_len) {
+        if ((rc = delete_in_segments(w, d->id, d->id_len, &replaced)) != NG_OK) return rc;
+        if ((rc = id_put(w, d->id, d->id_len, local, &replaced)) != NG_OK) return rc;
+    }
+    ng_mt__doc_begin(&w->mt);
+    for (i = 0; i < j->n_toks; i++) {
+        const ng_tokrec *t = &j->toks[i];
+        if ((rc = ng_mt__add_token_h(&w->mt, j->terms.ptr + t->off, t->len, t->hash, t->pos)) != NG_OK) return rc;
+    }
+    if ((rc = ng_mt__doc_end(&w->mt, j->doclen, ng__doc_date(d->date, d->date_len))) != NG_OK) return rc;
+    if ((rc = ng_store__enc_add(&w->store, d)) != NG_OK) return rc;
+    if (replaced) w->st.docs_updated++;
+    else w->st.docs_added++;
+    w->changed = 1;
+    if (mem_used(w) > w->mem_limit) return flush_segment(w);
+    return NG_OK;
 }
 
-/* Every token is indexed as its stem, plus: the stem again in the title
-** namespace when in the title (title: queries, title weighting), and its
-** unstemmed word in the lexicon (prefix, fuzzy, suggestions). */
-static int on_token(void *payload, const ng_token *t)
+/* Delete every live copy of id: committed, flushed or in the memtable. */
+static int delete_now(ng_writer *w, const char *id, size_t len, int *found)
 {
-    ng_writer *w = payload;
-    int rc = ng_mt__add_token(&w->mt, t->term, t->term_len, t->pos);
-    if (!rc && w->in_title) rc = add_ns_term(w, NG_NS_TITLE, t->term, t->term_len, t->pos);
-    if (!rc) rc = add_ns_term(w, NG_NS_WORD, t->word, t->word_len, t->pos);
-    return rc;
+    uint32_t h;
+    id_slot *s;
+    int rc;
+    *found = 0;
+    if ((rc = delete_in_segments(w, id, len, found)) != NG_OK) return rc;
+    h = id_hash(id, len);
+    s = id_find(w, id, len, h);
+    if (s && s->hash && !(w->mt_dels[s->doc >> 3] & (1u << (s->doc & 7)))) {
+        w->mt_dels[s->doc >> 3] |= (uint8_t)(1u << (s->doc & 7));
+        (*found)++;
+        w->changed = 1;
+    }
+    return NG_OK;
 }
+
+static int consume(ng_writer *w, const ng_job *j)
+{
+    int found, rc;
+    if (j->rc) return ng__err(j->rc, "%s", j->err.ptr ? j->err.ptr : "analysis failed");
+    if (j->op == NG_JOB_ADD) return invert(w, j);
+    if ((rc = delete_now(w, j->doc.id, j->doc.id_len, &found)) != NG_OK) return rc;
+    if (found) w->st.docs_deleted++;
+    return NG_OK;
+}
+
+int ng_writer__drain(ng_writer *w, int wait)
+{
+    ng_job *j;
+    int rc = NG_OK;
+    if (w->broken) return w->broken;
+    while ((j = ng_pipe__done(w->pipe, wait)) != NULL) {
+        rc = consume(w, j);
+        ng_pipe__release(w->pipe);
+        if (rc) {
+            /* the memtable or a segment may hold part of a document */
+            w->broken = rc;
+            return rc;
+        }
+    }
+    return NG_OK;
+}
+
+/* A slot of the ring, inverting finished documents while it is full. */
+static int get_slot(ng_writer *w, ng_job **out)
+{
+    int rc;
+    if (w->broken) return ng__err(w->broken, "writer: an earlier error stopped this session; free it");
+    while ((*out = ng_pipe__slot(w->pipe)) == NULL) {
+        ng_job *j = ng_pipe__done(w->pipe, 1);
+        if (!j) return ng__err(NG_ERROR, "pipeline: full and empty (internal)");
+        rc = consume(w, j);
+        ng_pipe__release(w->pipe);
+        if (rc) return w->broken = rc;
+    }
+    return NG_OK;
+}
+
+int ng_writer__submit(ng_writer *w, const ng_document *doc, unsigned origin)
+{
+    ng_job *j;
+    int rc;
+    if ((rc = get_slot(w, &j)) != NG_OK) return rc;
+    if ((rc = ng_pipe__fill(j, doc)) != NG_OK) return rc;
+    j->origin = origin;
+    ng_pipe__submit(w->pipe);
+    return ng_writer__drain(w, 0);
+}
+
+int ng_writer__submit_delete(ng_writer *w, const char *id, size_t len)
+{
+    ng_document d;
+    ng_job *j;
+    int rc;
+    if ((rc = get_slot(w, &j)) != NG_OK) return rc;
+    memset(&d, 0, sizeof d);
+    d.id = id;
+    d.id_len = len;
+    d.body = "";
+    if ((rc = ng_pipe__fill(j, &d)) != NG_OK) return rc;
+    j->op = NG_JOB_DELETE;
+    ng_pipe__submit(w->pipe);
+    return ng_writer__drain(w, 0);
+}
+
+int ng_writer__tick(ng_writer *w, int force)
+{
+    double now;
+    if (!w->progress) return NG_OK;
+    now = ng_writer__now();
+    if (!force && now - w->last_tick < TICK_SECONDS) return NG_OK;
+    w->last_tick = now;
+    w->st.elapsed = now - w->t0;
+    if (w->progress(&w->st, w->progress_payload)) return ng__err(NG_EUSER, "stopped by the progress callback");
+    return NG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public add and delete                                                */
+/* ------------------------------------------------------------------ */
 
 static size_t flen(const char *p, size_t n)
 {
     return !p ? 0 : n == (size_t)-1 ? strlen(p) : n;
 }
 
-static int analyze_doc(ng_writer *w, const ng_document *doc, uint32_t *len_out)
-{
-    uint32_t nt = 0, nb = 0;
-    int rc;
-    ng_mt__doc_begin(&w->mt);
-    w->in_title = 1;
-    rc = ng__analyze(w->an, doc->title ? doc->title : "", flen(doc->title, doc->title_len), 0, on_token, w, &nt);
-    w->in_title = 0;
-    /* a one-position gap keeps phrases from spanning title and body */
-    if (!rc) rc = ng__analyze(w->an, doc->body, flen(doc->body, doc->body_len), nt ? nt + 1 : 0, on_token, w, &nb);
-    *len_out = nt + nb;
-    return rc;
-}
-
 NG_EXTERN(int) ng_writer_add(ng_writer *w, const ng_document *doc)
 {
     ng_document d;
-    uint32_t local, doclen;
-    int rc, replaced = 0;
+    int rc;
     if (!w || !doc) return ng__err(NG_EINVAL, "writer_add: null argument");
     if (!doc->body) return ng__err(NG_EINVAL, "document has no body");
     d = *doc;
@@ -497,78 +858,37 @@ NG_EXTERN(int) ng_writer_add(ng_writer *w, const ng_document *doc)
     d.date_len = flen(d.date, d.date_len);
     d.url_len = flen(d.url, d.url_len);
     d.body_len = flen(d.body, d.body_len);
-    if (!w->seg_open && (rc = begin_segment(w)) != NG_OK) return rc;
-    local = (uint32_t)w->mt.n_docs;
-    if ((size_t)local / 8 + 1 > w->mt_dels_cap) {
-        size_t old = w->mt_dels_cap;
-        if ((rc = NG_GROW(w->mt_dels, w->mt_dels_cap, (size_t)local / 8 + 1)) != NG_OK) return rc;
-        memset(w->mt_dels + old, 0, w->mt_dels_cap - old); /* unused bits are written as 0 */
-    }
     if (d.id_len) {
-        if ((rc = delete_in_segments(w, d.id ? d.id : "", d.id_len, &replaced)) != NG_OK) return rc;
-        if ((rc = id_put(w, d.id, d.id_len, local, &replaced)) != NG_OK) return rc;
+        /* added behind the back of the file it came from */
+        ng_src__forget(w->src, d.id, d.id_len);
+        w->src_dirty |= w->src->modified;
     }
-    if ((rc = analyze_doc(w, &d, &doclen)) != NG_OK) return rc;
-    if ((rc = ng_mt__doc_end(&w->mt, doclen, ng__doc_date(d.date, d.date_len))) != NG_OK) return rc;
-    if ((rc = ng_store__enc_add(&w->store, &d)) != NG_OK) return rc;
-    w->changed = 1;
-    if (mem_used(w) > w->mem_limit) return flush_segment(w);
-    return NG_OK;
+    if ((rc = ng_writer__submit(w, &d, NG_ORIGIN_API)) != NG_OK) return rc;
+    return ng_writer__tick(w, 0);
 }
 
 NG_EXTERN(int) ng_writer_delete(ng_writer *w, const char *id, size_t id_len)
 {
     int found = 0, rc;
-    uint32_t h;
-    id_slot *s;
     if (!w || !id) return ng__err(NG_EINVAL, "writer_delete: null argument");
     id_len = flen(id, id_len);
-    if ((rc = delete_in_segments(w, id, id_len, &found)) != NG_OK) return rc;
-    h = id_hash(id, id_len);
-    s = id_find(w, id, id_len, h);
-    if (s && s->hash && !(w->mt_dels[s->doc >> 3] & (1u << (s->doc & 7)))) {
-        w->mt_dels[s->doc >> 3] |= (uint8_t)(1u << (s->doc & 7));
-        found++;
-        w->changed = 1;
-    }
+    /* the answer depends on every document added before: invert them */
+    if ((rc = ng_writer__drain(w, 1)) != NG_OK) return rc;
+    if ((rc = mt_dels_room(w, (uint32_t)w->mt.n_docs)) != NG_OK) return rc;
+    if ((rc = delete_now(w, id, id_len, &found)) != NG_OK) return rc;
     if (!found) return ng__err(NG_ENOTFOUND, "no document with id '%.*s'", (int)(id_len > 200 ? 200 : id_len), id);
+    ng_src__forget(w->src, id, id_len);
+    w->src_dirty |= w->src->modified;
+    w->st.docs_deleted++;
     return NG_OK;
 }
 
-/* ------------------------------------------------------------------ */
-/* Files                                                                */
-/* ------------------------------------------------------------------ */
-
-typedef struct add_ctx {
-    ng_writer *w;
-} add_ctx;
-
-static int on_source(void *payload, const ng_source_doc *sd)
+NG_EXTERN(const ng_writer_stats *) ng_writer_get_stats(ng_writer *w)
 {
-    add_ctx *c = payload;
-    int rc = ng_writer_add(c->w, &sd->doc);
-    if (rc == NG_EINVAL) { /* a document we cannot take: warn and go on */
-        ng__log(&c->w->log, NG_LOG_WARNING, "%s: %s", sd->path, ng_error_last()->message);
-        return 0;
-    }
-    return rc;
-}
-
-NG_EXTERN(int) ng_writer_add_path(ng_add_stats *stats_out, ng_writer *w, const char *path)
-{
-    ng_ingest_stats st;
-    add_ctx c;
-    int rc;
-    if (!w || !path) return ng__err(NG_EINVAL, "writer_add_path: null argument");
-    memset(&st, 0, sizeof st);
-    c.w = w;
-    rc = ng_ingest__path(&st, path, &w->log, on_source, &c);
-    if (stats_out) {
-        stats_out->docs_added = st.docs;
-        stats_out->docs_skipped = st.skipped;
-        stats_out->bytes_read = st.bytes;
-    }
-    return rc;
+    if (!w) return NULL;
+    w->st.elapsed = ng_writer__now() - w->t0;
+    w->st.path = NULL;
+    return &w->st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -600,9 +920,7 @@ static void drop_empty_segments(ng_writer *w)
     uint32_t i, k = 0;
     for (i = 0; i < w->man.n_segs; i++) {
         if (w->man.segs[i].n_deleted == w->man.segs[i].n_docs) {
-            if (w->ws[i].store_open) ng_store__close(&w->ws[i].store);
-            if (w->ws[i].lens_open) ng_lens__close(&w->ws[i].lens);
-            ng__free(w->ws[i].dels);
+            ws_close(&w->ws[i]);
             continue;
         }
         w->man.segs[k] = w->man.segs[i];
@@ -611,17 +929,47 @@ static void drop_empty_segments(ng_writer *w)
     }
     for (i = k; i < w->man.n_segs; i++) memset(&w->ws[i], 0, sizeof w->ws[i]);
     w->man.n_segs = k;
+    w->st.segments = k;
+}
+
+/* SOURCES-(gen): written when it changed, else a link to the last one. */
+static int write_sources(ng_writer *w, uint64_t gen)
+{
+    ng_buf from = NG_BUF_INIT, to = NG_BUF_INIT;
+    int rc;
+    if (w->src_dirty) return ng_src__save(w->src, w->dir, gen);
+    if ((rc = ng_src__path(&from, w->dir, gen - 1)) == NG_OK && (rc = ng_src__path(&to, w->dir, gen)) == NG_OK) {
+        unlink(to.ptr); /* a leftover of a crashed commit */
+        if (link(from.ptr, to.ptr) != 0 && errno != ENOENT) {
+            /* no hard links here: write it out */
+            rc = ng_src__save(w->src, w->dir, gen);
+        }
+    }
+    ng_buf_dispose(&from);
+    ng_buf_dispose(&to);
+    return rc;
+}
+
+/* Everything added so far into segments, and the running merge applied. */
+static int settle(ng_writer *w)
+{
+    int rc;
+    if ((rc = ng_writer__drain(w, 1)) != NG_OK) return rc;
+    if (w->seg_open && w->mt.n_docs == 0) close_segment_build(w, 1);
+    if ((rc = flush_segment(w)) != NG_OK) return rc;
+    return bg_finish(w);
 }
 
 NG_EXTERN(int) ng_writer_commit(ng_writer *w)
 {
     int rc;
     if (!w) return ng__err(NG_EINVAL, "writer_commit: null writer");
-    if (w->seg_open && w->mt.n_docs == 0) close_segment_build(w, 1);
-    if ((rc = flush_segment(w)) != NG_OK) return rc;
+    if ((rc = settle(w)) != NG_OK) return rc;
+    if (w->src_dirty) w->changed = 1;
     if (!w->changed) return NG_OK;
     if ((rc = write_tombstones(w)) != NG_OK) return rc;
     drop_empty_segments(w);
+    if ((rc = write_sources(w, w->man.generation + 1)) != NG_OK) return rc;
     /* make the new files' directory entries durable before MANIFEST names them */
     if ((rc = ng__fsync_dir(w->dir)) != NG_OK) return rc;
     w->man.generation++;
@@ -630,6 +978,35 @@ NG_EXTERN(int) ng_writer_commit(ng_writer *w)
         return rc;
     }
     w->changed = 0;
+    w->src_dirty = 0;
+    w->src->modified = 0;
+    w->st.commits++;
+    if ((rc = note_committed(w)) != NG_OK) return rc;
     remove_garbage(w);
-    return NG_OK;
+    w->st.finished = 1;
+    rc = ng_writer__tick(w, 1);
+    w->st.finished = 0;
+    return rc;
+}
+
+NG_EXTERN(int) ng_writer_optimize(ng_writer *w)
+{
+    uint32_t *pick = NULL, n_pick = 0;
+    int rc;
+    if (!w) return ng__err(NG_EINVAL, "writer_optimize: null writer");
+    if ((rc = settle(w)) != NG_OK) return rc;
+    if (w->man.n_segs && !(pick = ng__malloc(w->man.n_segs * sizeof *pick))) return ng__oom();
+    if (pick) ng_merge__pick_all(w->man.segs, w->man.n_segs, pick, &n_pick);
+    if (n_pick > 0) {
+        /* the same steps as a background merge, on this thread */
+        if ((rc = bg_prepare(w, pick, n_pick)) == NG_OK) {
+            bg_main(&w->bg);
+            if (w->bg.rc) rc = ng__err(w->bg.rc, "%s", w->bg.err.ptr ? w->bg.err.ptr : "merge failed");
+            else if ((rc = bg_apply(w)) != NG_OK) unlink_segment(w, &w->bg.out);
+        }
+        bg_reset(&w->bg);
+    }
+    ng__free(pick);
+    if (rc) return rc;
+    return ng_writer_commit(w);
 }

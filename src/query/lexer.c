@@ -3,7 +3,8 @@
 **
 ** The lexer only recognises the few characters that have a meaning in the
 ** query language (whitespace, parentheses, quotes, a leading '-', and the
-** uppercase words AND OR NOT).  Every other byte, valid UTF-8 or not, is part
+** uppercase words AND OR NOT NEAR, NEAR/k).  Suffixes and prefixes of words
+** (* ~ ^ title: date:) are the parser's business.  Every other byte, valid UTF-8 or not, is part
 ** of a word and left for the analyzer to judge, so that "F-16", "U.S.",
 ** "O'Brien" or "38.101" reach it whole.
 */
@@ -124,6 +125,7 @@ int ng_qlex__next(ng_qlexer *lx, ng_qtok *tok)
         if (is_op(w, k - i, "AND")) tok->kind = NG_QT_AND;
         else if (is_op(w, k - i, "OR")) tok->kind = NG_QT_OR;
         else if (is_op(w, k - i, "NOT")) tok->kind = NG_QT_NOT;
+        else if (is_op(w, k - i, "NEAR") || (k - i > 4 && memcmp(w, "NEAR/", 5) == 0)) tok->kind = NG_QT_NEAR;
     }
     return NG_OK;
 }

@@ -47,6 +47,7 @@ typedef struct ng_snip {
     size_t nterm;
     uint32_t *slot;
     size_t mask;
+    int has_keys; /* some query term is a name key (NG_NS_NAME) */
     /* tokens */
     ng_stok *tok;
     size_t ntok, captok;
@@ -86,6 +87,21 @@ static uint32_t ng_snip_add(ng_snip *s, const char *p, size_t n)
     return s->slot[i];
 }
 
+/* The query term a token matches: its stem, else (a capitalised word) its
+** name key NG_NS_NAME + key, so that the variant spellings of a queried
+** name are highlighted ("Zelenskyy" for the query word Zelensky). */
+static uint32_t ng_snip_term_id(const ng_snip *s, const ng_token *t)
+{
+    char key[NG_MAX_TERM_BYTES * 4 + 8];
+    uint32_t id = ng_snip_find(s, t->term, t->term_len);
+    size_t n;
+    if (id || !s->has_keys || !(t->flags & NG_TOK_CAPITALIZED)) return id;
+    n = ng__name_key(t->word, t->word_len, key + 1, sizeof key - 1);
+    if (n == 0) return 0;
+    key[0] = NG_NS_NAME;
+    return ng_snip_find(s, key, n + 1);
+}
+
 static int ng_snip_token(void *payload, const ng_token *t)
 {
     ng_snip *s = payload;
@@ -95,7 +111,7 @@ static int ng_snip_token(void *payload, const ng_token *t)
     k = &s->tok[s->ntok++];
     k->start = t->start;
     k->len = (uint32_t)(t->end - t->start);
-    k->info = ng_snip_find(s, t->term, t->term_len) << 1 | ((t->flags & NG_TOK_SENTENCE) ? 1u : 0u);
+    k->info = ng_snip_term_id(s, t) << 1 | ((t->flags & NG_TOK_SENTENCE) ? 1u : 0u);
     return 0;
 }
 
@@ -209,7 +225,10 @@ int ng_snippet__make(ng_buf *out, ng_range **ranges_out, size_t *n_ranges_out,
         if (p->n == 0) continue;
         for (k = 0; k < p->n && p->lens[k] > 0; k++) {}
         if (k < p->n) continue; /* an empty term matches nothing */
-        for (k = 0; k < p->n; k++) utid[nt + k] = ng_snip_add(&s, p->terms[k], p->lens[k]);
+        for (k = 0; k < p->n; k++) {
+            utid[nt + k] = ng_snip_add(&s, p->terms[k], p->lens[k]);
+            if (p->terms[k][0] == NG_NS_NAME) s.has_keys = 1;
+        }
         for (v = 0; v < nunit; v++) {
             if (ulen[v] == p->n && memcmp(utid + uoff[v], utid + nt, p->n * sizeof *utid) == 0) break;
         }

@@ -5,7 +5,9 @@
 ** offsets are stored in the index) and every token whose term equals a query
 ** term, or that starts a run matching a query phrase, is a match.  The
 ** window of about `words` words is chosen to hold the most distinct query
-** terms, then the closest together, then the earliest; it starts at a
+** terms, then the closest together, then the earliest; a capitalised token
+** whose name key (NG_NS_NAME + ng__name_key) is a query term matches too
+** (name variants); it starts at a
 ** sentence start when one lies within a few words before the first match.
 **
 ** Output text: the window's bytes with runs of whitespace collapsed to one

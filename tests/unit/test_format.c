@@ -16,8 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include "format/format.h"
 #include "ng_test.h"
+#include "../fuzz/walk_index.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -1574,7 +1577,12 @@ static void test_corr_header(void)
     ng__set_u32(buf + 12, 0x80000000u);
     spit(p, buf, n);
     EXPECT(ng_fmt__open(&f, p, NG_FK_PST) == NG_ECORRUPT);
-    EXPECT(msg_has("reserved flags"));
+    EXPECT(msg_has("file of segment 2147483648"));
+    /* a file of another segment (right CRCs, wrong name) */
+    memcpy(buf, pst, n);
+    spit(tpath("corr/seg-000007.pst"), buf, n);
+    EXPECT(ng_fmt__open(&f, tpath("corr/seg-000007.pst"), NG_FK_PST) == NG_ECORRUPT);
+    EXPECT(msg_has("seg-000007.pst") && msg_has("file of segment 0"));
     /* not a newsgrep file */
     memcpy(buf, pst, n);
     memcpy(buf, "PK\3\4", 4);
@@ -1682,6 +1690,257 @@ static void test_hostile_mutated(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* 9. Damage to a whole index, seen through the read path              */
+/* ------------------------------------------------------------------ */
+
+/*
+** A real index (two segments, a tombstone, long and short postings,
+** several dictionary and store blocks) is damaged one file at a time:
+** every byte flipped (sampled in large files), truncated at many offsets,
+** and the files of the two segments swapped.  Each damaged index is opened,
+** every term is read through the query cursors and every document fetched
+** (walk_index.h), then ng_index_check() runs.  The oracle is the digest of
+** the undamaged index: the read path must fail with NG_ECORRUPT (or
+** NG_EVERSION) naming a file, or return exactly the undamaged answers; and
+** check must fail whenever the bytes differ.
+*/
+static char ix_good[4400], ix_bad[4400];
+static uint64_t ix_digest;
+static unsigned ix_flips, ix_detected_read, ix_detected_check;
+
+static void ix_doc(ng_writer *w, const char *id, const char *title, const char *body)
+{
+    ng_document d;
+    memset(&d, 0, sizeof d);
+    d.id = id, d.id_len = (size_t)-1;
+    d.title = title, d.title_len = (size_t)-1;
+    d.date = "2022-02-01", d.date_len = (size_t)-1;
+    d.body = body, d.body_len = (size_t)-1;
+    if (ng_writer_add(w, &d) != NG_OK) fprintf(stderr, "ix_doc: %s\n", ng_error_last()->message);
+}
+
+static int ix_build(void)
+{
+    static const char *const words[] = {"war", "peace", "talks", "troops", "border", "minister", "summit", "sanctions",
+                                        "gas", "pipeline", "treaty", "embassy", "missile", "drone", "grain", "port"};
+    ng_writer_options o = NG_WRITER_OPTIONS_INIT;
+    ng_writer *w = NULL;
+    char id[32], title[64], *body = malloc(40000);
+    uint64_t seed = 77;
+    int i, j;
+    snprintf(ix_good, sizeof ix_good, "%s/ixgood", ng_test_tmpdir);
+    snprintf(ix_bad, sizeof ix_bad, "%s/ixbad", ng_test_tmpdir);
+    o.language = "english";
+    /* segment 1: 150 documents (peace in all: a two-block term), 150 rare
+       words (several dictionary blocks), one long document (store blocks) */
+    if (ng_writer_open(&w, ix_good, &o) != NG_OK) return -1;
+    for (i = 0; i < 150; i++) {
+        size_t n = 0;
+        snprintf(id, sizeof id, "d%03d", i);
+        snprintf(title, sizeof title, "Note %d", i);
+        n += (size_t)sprintf(body + n, "rare%dx peace", i);
+        for (j = 0; j < 3 + i % 5; j++) n += (size_t)sprintf(body + n, " %s", words[rndn(&seed, 16)]);
+        if (i % 3 == 0) n += (size_t)sprintf(body + n, " peace talks resumed.");
+        if (i == 100)
+            while (n < 30000) n += (size_t)sprintf(body + n, " %s", words[rndn(&seed, 16)]);
+        ix_doc(w, id, title, body);
+    }
+    if (ng_writer_commit(w) != NG_OK) return -1;
+    ng_writer_free(w);
+    /* segment 2: replaces d005 and deletes d007 (tombstones in segment 1) */
+    if (ng_writer_open(&w, ix_good, &o) != NG_OK) return -1;
+    for (i = 0; i < 20; i++) {
+        snprintf(id, sizeof id, i == 0 ? "d005" : "e%03d", i);
+        snprintf(title, sizeof title, "Second %d", i);
+        snprintf(body, 40000, "peace summit %s %s again", words[i % 16], words[(i * 7) % 16]);
+        ix_doc(w, id, title, body);
+    }
+    if (ng_writer_delete(w, "d007", 4) != NG_OK) return -1;
+    if (ng_writer_commit(w) != NG_OK) return -1;
+    ng_writer_free(w);
+    free(body);
+    return 0;
+}
+
+/* The index files: MANIFEST and seg-* (not LOCK). */
+static size_t ix_files(char names[][64], size_t cap)
+{
+    DIR *d = opendir(ix_good);
+    struct dirent *e;
+    size_t n = 0;
+    if (!d) return 0;
+    while ((e = readdir(d)) != NULL && n < cap)
+        if (strcmp(e->d_name, "MANIFEST") == 0 || strncmp(e->d_name, "seg-", 4) == 0)
+            snprintf(names[n++], 64, "%.63s", e->d_name);
+    closedir(d);
+    return n;
+}
+
+static void ix_copy(const char *name)
+{
+    char a[4500], b[4500];
+    size_t n;
+    uint8_t *p;
+    snprintf(a, sizeof a, "%s/%s", ix_good, name);
+    snprintf(b, sizeof b, "%s/%s", ix_bad, name);
+    p = slurp(a, &n);
+    spit(b, p, n);
+    free(p);
+}
+
+/* Open, walk and check ix_bad.  *digest_ok: the walk gave the undamaged
+** digest.  Returns the read path's status; *check_rc gets check's. */
+static int ix_try(int *digest_ok, int *check_rc)
+{
+    ng_index *ix = NULL;
+    ng_walk w = {0xcbf29ce484222325ull, 0, 0};
+    int rc = ng_index_open(&ix, ix_bad);
+    *digest_ok = 0;
+    *check_rc = rc;
+    if (rc) return rc;
+    rc = walk_index(&w, ix);
+    *digest_ok = rc == NG_OK && w.h == ix_digest;
+    *check_rc = ng_index_check(ix);
+    ng_index_free(ix);
+    return rc;
+}
+
+static int ix_init(void)
+{
+    char names[64][64];
+    size_t n, i;
+    ng_index *ix = NULL;
+    ng_walk w = {0xcbf29ce484222325ull, 0, 0};
+    if (ng_test_tmpdir_init() || ix_build() || ng_index_open(&ix, ix_good) != NG_OK) {
+        fprintf(stderr, "ix_init: %s\n", ng_error_last()->message);
+        return -1;
+    }
+    if (walk_index(&w, ix) != NG_OK || ng_index_check(ix) != NG_OK) {
+        fprintf(stderr, "ix_init: %s\n", ng_error_last()->message);
+        ng_index_free(ix);
+        return -1;
+    }
+    ix_digest = w.h;
+    ng_index_free(ix);
+    mkdir(ix_bad, 0755);
+    n = ix_files(names, 64);
+    for (i = 0; i < n; i++) ix_copy(names[i]);
+    return 0;
+}
+
+/* Damaged file `name` (already in ix_bad): apply the oracle. */
+static void ix_judge(const char *name, const char *what, int must_fail_read)
+{
+    int digest_ok, check_rc, rc = ix_try(&digest_ok, &check_rc);
+    const char *msg = ng_error_last()->message;
+    ix_flips++;
+    if (rc == NG_OK) {
+        CTX("%s %s: wrong answers from a damaged index, rc 0", name, what);
+        EXPECT(digest_ok && !must_fail_read);
+        CTX("%s %s: check passed: %s", name, what, msg);
+        EXPECT(check_rc == NG_ECORRUPT || check_rc == NG_EVERSION);
+        if (check_rc == NG_ECORRUPT || check_rc == NG_EVERSION) ix_detected_check++;
+        return;
+    }
+    ix_detected_read++;
+    ix_detected_check++;
+    CTX("%s %s: rc %d (%s)", name, what, rc, msg);
+    EXPECT(rc == NG_ECORRUPT || rc == NG_EVERSION);
+    /* the message names the damaged file, or for MANIFEST the segment
+       whose counts it no longer matches */
+    EXPECT(strstr(msg, name) != NULL || (strcmp(name, "MANIFEST") == 0 && strstr(msg, "seg-") != NULL));
+}
+
+static void test_ix_flips(void)
+{
+    char names[64][64];
+    size_t nf = ix_files(names, 64), k;
+    uint64_t seed = 4242;
+    CTX("index files");
+    EXPECT(nf >= 12); /* MANIFEST, 2 x 5 files, a tombstone file */
+    for (k = 0; k < nf; k++) {
+        char path[4500];
+        size_t n, i, stride;
+        uint8_t *orig, *buf;
+        snprintf(path, sizeof path, "%s/%s", ix_good, names[k]);
+        orig = slurp(path, &n);
+        if (!orig) continue;
+        buf = malloc(n);
+        snprintf(path, sizeof path, "%s/%s", ix_bad, names[k]);
+        /* every byte of small files; about 800 spread samples of large ones */
+        stride = n <= 1600 ? 1 : n / 800;
+        for (i = 0; i < n; i += stride) {
+            size_t at = stride == 1 ? i : i + rndn(&seed, (uint32_t)stride);
+            char what[64];
+            if (at >= n) break;
+            memcpy(buf, orig, n);
+            buf[at] ^= (uint8_t)(1u << rndn(&seed, 8));
+            spit(path, buf, n);
+            snprintf(what, sizeof what, "byte %zu flipped", at);
+            ix_judge(names[k], what, 0);
+        }
+        spit(path, orig, n);
+        free(buf);
+        free(orig);
+    }
+    fprintf(stderr, "\n    %u damaged indexes: %u caught by open/search, %u by check ", ix_flips,
+            ix_detected_read, ix_detected_check);
+}
+
+static void test_ix_truncate(void)
+{
+    char names[64][64];
+    size_t nf = ix_files(names, 64), k;
+    for (k = 0; k < nf; k++) {
+        char path[4500];
+        size_t n, t;
+        uint8_t *orig;
+        snprintf(path, sizeof path, "%s/%s", ix_good, names[k]);
+        orig = slurp(path, &n);
+        if (!orig) continue;
+        snprintf(path, sizeof path, "%s/%s", ix_bad, names[k]);
+        for (t = 0; t < n; t += (t < 48 ? 1 : n / 40 + 1)) {
+            char what[64];
+            spit(path, orig, t);
+            snprintf(what, sizeof what, "truncated to %zu", t);
+            ix_judge(names[k], what, 1);
+        }
+        spit(path, orig, n);
+        free(orig);
+    }
+}
+
+static void test_ix_swap(void)
+{
+    static const char *const ext[] = {"tdi", "pst", "pos", "len", "doc"};
+    size_t k;
+    for (k = 0; k < NG_ARRAY_LEN(ext); k++) {
+        char a[64], b[64], pa[4500], pb[4500];
+        size_t na, nb;
+        uint8_t *da, *db;
+        snprintf(a, sizeof a, "seg-000001.%s", ext[k]);
+        snprintf(b, sizeof b, "seg-000002.%s", ext[k]);
+        snprintf(pa, sizeof pa, "%s/%s", ix_good, a);
+        snprintf(pb, sizeof pb, "%s/%s", ix_good, b);
+        da = slurp(pa, &na);
+        db = slurp(pb, &nb);
+        CTX("swap %s: files exist", ext[k]);
+        EXPECT(da && db);
+        snprintf(pa, sizeof pa, "%s/%s", ix_bad, a);
+        snprintf(pb, sizeof pb, "%s/%s", ix_bad, b);
+        spit(pa, db, nb);
+        spit(pb, da, na);
+        ix_judge(a, "swapped with segment 2's", 1);
+        /* one file copied over the other: both segments then hold the same bytes */
+        spit(pb, db, nb);
+        ix_judge(a, "replaced by segment 2's", 1);
+        spit(pa, da, na);
+        free(da);
+        free(db);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 
 static CU_TestInfo bitpack_tests[] = {
     {"pack/unpack every width", test_bitpack_roundtrip},
@@ -1733,6 +1992,13 @@ static CU_TestInfo hostile_tests[] = {
     CU_TEST_INFO_NULL,
 };
 
+static CU_TestInfo ix_tests[] = {
+    {"every byte of every file flipped", test_ix_flips},
+    {"every file truncated", test_ix_truncate},
+    {"files of two segments swapped", test_ix_swap},
+    CU_TEST_INFO_NULL,
+};
+
 CU_SuiteInfo ng_test_suites[] = {
     {"format/bitpack", NULL, NULL, NULL, NULL, bitpack_tests},
     {"format/varint", NULL, NULL, NULL, NULL, varint_tests},
@@ -1742,5 +2008,6 @@ CU_SuiteInfo ng_test_suites[] = {
     {"format/lengths-tombstones-manifest", ng_test_tmpdir_init, ng_test_tmpdir_clean, NULL, NULL, small_tests},
     {"format/corruption", corr_init, corr_clean, NULL, NULL, corr_tests},
     {"format/hostile", corr_init, corr_clean, NULL, NULL, hostile_tests},
+    {"format/damaged-index", ix_init, ng_test_tmpdir_clean, NULL, NULL, ix_tests},
     CU_SUITE_INFO_NULL,
 };

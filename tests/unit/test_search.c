@@ -26,6 +26,9 @@
 #include "ng_int.h"
 #include "ng_test.h"
 #include "reader/reader.h"
+#include "eval/eval.h"
+#include "eval/plan.h"
+#include "api/api.h"
 
 /* ---------------------------------------------------------------- */
 /* Vocabulary                                                        */
@@ -878,10 +881,418 @@ static void test_df_ignores_deleted(void)
     ng_index_free(ix);
 }
 
+/* ---------------------------------------------------------------- */
+/* Dynamic pruning (src/eval/maxscore.c) against exhaustive scoring  */
+/*
+** A larger collection: PV words with Zipfian frequencies (s = 1), so that
+** frequent words have long multi-block lists and rare words short ones;
+** several segments and tombstones.  Words are consonant strings that the
+** English stemmer leaves alone.  For random queries -- OR of 2-6 words, AND
+** of 2-3, and mixtures with an OR group, a phrase or a NOT -- the pruned
+** top-k (ng_eval__search without exact total, and ng_search) must equal
+** the exhaustive top-k computed here by scoring every match of the same
+** cursors: same documents in the same order, scores within 1e-9.  The
+** match count is checked against a brute-force evaluation of the word
+** lists, and the top hits' scores against BM25 computed from the lists.
+*/
+
+#define PV 300
+#define PDOCS 6000
+#define PMAXLEN 80
+
+typedef struct pcoll {
+    char word[PV][8];
+    double cum[PV];
+    int *w[PDOCS];    /* words of each doc */
+    int len[PDOCS];
+    int live[PDOCS];
+    int64_t docnum_of[PDOCS];
+    int *id_of;       /* docnum -> id */
+    uint64_t n_docnums;
+    double N, avgdl, df[PV];
+} pcoll;
+
+static int p_word(const pcoll *pc, uint64_t *rs)
+{
+    double u = (double)(ng_test_rand(rs) >> 11) / 9007199254740992.0;
+    int lo = 0, hi = PV - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (u < pc->cum[mid]) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+static void p_init_words(pcoll *pc)
+{
+    static const char cons[] = "bcdfghjklmnpqrstvwxz";
+    double tot = 0, acc = 0;
+    int i;
+    for (i = 0; i < PV; i++) {
+        snprintf(pc->word[i], sizeof pc->word[i], "q%c%c%c", cons[i % 20], cons[(i / 20) % 20], cons[(i / 400) % 20]);
+        tot += 1.0 / (i + 1);
+    }
+    for (i = 0; i < PV; i++) {
+        acc += 1.0 / (i + 1) / tot;
+        pc->cum[i] = acc;
+    }
+    pc->cum[PV - 1] = 1.0;
+}
+
+static int p_write(ng_writer *w, const pcoll *pc, int id)
+{
+    char idbuf[32], *body = malloc(PMAXLEN * 8 + 1);
+    size_t off = 0;
+    int i, rc;
+    ng_document doc;
+    memset(&doc, 0, sizeof doc);
+    snprintf(idbuf, sizeof idbuf, "p%d", id);
+    for (i = 0; i < pc->len[id]; i++) off += (size_t)sprintf(body + off, "%s%s", i ? " " : "", pc->word[pc->w[id][i]]);
+    doc.id = idbuf;
+    doc.id_len = (size_t)-1;
+    doc.body = body;
+    doc.body_len = off;
+    rc = ng_writer_add(w, &doc);
+    free(body);
+    return rc;
+}
+
+static void p_stats(pcoll *pc)
+{
+    uint64_t tokens = 0;
+    int i, j;
+    static int seen[PV];
+    pc->N = 0;
+    memset(pc->df, 0, sizeof pc->df);
+    for (i = 0; i < PDOCS; i++) {
+        if (!pc->live[i]) continue;
+        pc->N++;
+        tokens += (uint64_t)pc->len[i];
+        memset(seen, 0, sizeof seen);
+        for (j = 0; j < pc->len[i]; j++) seen[pc->w[i][j]] = 1;
+        for (j = 0; j < PV; j++) pc->df[j] += seen[j];
+    }
+    pc->avgdl = (double)tokens / pc->N;
+}
+
+/* A query: AND of groups, each an OR of items (a word or a 2-word phrase),
+** plus at most one NOT word. */
+typedef struct pitem { int w[2], nw; } pitem;
+typedef struct pquery {
+    pitem item[4][6];
+    int n_items[4], n_groups, not_word;
+    char text[512];
+} pquery;
+
+static void p_gen_query(const pcoll *pc, uint64_t *rs, pquery *q)
+{
+    int kind = (int)(ng_test_rand(rs) % 4), g, i;
+    size_t off = 0;
+    memset(q, 0, sizeof *q);
+    q->not_word = -1;
+    if (kind <= 1) { /* OR of 2-6 */
+        q->n_groups = 1;
+        q->n_items[0] = 2 + (int)(ng_test_rand(rs) % 5);
+    } else if (kind == 2) { /* AND of 2-3 */
+        q->n_groups = 2 + (int)(ng_test_rand(rs) % 2);
+        for (g = 0; g < q->n_groups; g++) q->n_items[g] = 1;
+    } else { /* mixed: (OR) AND word, maybe a NOT */
+        q->n_groups = 2;
+        q->n_items[0] = 2 + (int)(ng_test_rand(rs) % 3);
+        q->n_items[1] = 1 + (int)(ng_test_rand(rs) % 2);
+        if (ng_test_rand(rs) % 2) q->not_word = (int)(ng_test_rand(rs) % 40);
+    }
+    for (g = 0; g < q->n_groups; g++) {
+        if (g) off += (size_t)snprintf(q->text + off, sizeof q->text - off, " ");
+        if (q->n_items[g] > 1 && q->n_groups > 1) off += (size_t)snprintf(q->text + off, sizeof q->text - off, "(");
+        for (i = 0; i < q->n_items[g]; i++) {
+            pitem *it = &q->item[g][i];
+            it->nw = ng_test_rand(rs) % 8 == 0 ? 2 : 1;
+            /* mix a rare word among frequent ones: the case pruning is for */
+            it->w[0] = ng_test_rand(rs) % 3 == 0 ? (int)(ng_test_rand(rs) % PV) : p_word(pc, rs);
+            it->w[1] = p_word(pc, rs) % 10;
+            if (i) off += (size_t)snprintf(q->text + off, sizeof q->text - off, " OR ");
+            if (it->nw == 2)
+                off += (size_t)snprintf(q->text + off, sizeof q->text - off, "\"%s %s\"", pc->word[it->w[0]],
+                                        pc->word[it->w[1]]);
+            else
+                off += (size_t)snprintf(q->text + off, sizeof q->text - off, "%s", pc->word[it->w[0]]);
+        }
+        if (q->n_items[g] > 1 && q->n_groups > 1) off += (size_t)snprintf(q->text + off, sizeof q->text - off, ")");
+    }
+    if (q->not_word >= 0) snprintf(q->text + off, sizeof q->text - off, " -%s", pc->word[q->not_word]);
+}
+
+/* Brute force: does doc id match, and its BM25 score. */
+static int p_match(const pcoll *pc, const pquery *q, int id, double *score)
+{
+    const double k1 = 1.2, b = 0.75;
+    double s = 0;
+    int g, i, j;
+    const int *w = pc->w[id], n = pc->len[id];
+    if (q->not_word >= 0)
+        for (j = 0; j < n; j++)
+            if (w[j] == q->not_word) return 0;
+    for (g = 0; g < q->n_groups; g++) {
+        int any = 0;
+        for (i = 0; i < q->n_items[g]; i++) {
+            const pitem *it = &q->item[g][i];
+            double tf = 0, idf;
+            for (j = 0; j + it->nw <= n; j++) tf += w[j] == it->w[0] && (it->nw == 1 || w[j + 1] == it->w[1]);
+            if (tf == 0) continue;
+            any = 1;
+            idf = log(1.0 + (pc->N - pc->df[it->w[0]] + 0.5) / (pc->df[it->w[0]] + 0.5));
+            if (it->nw == 2) idf += log(1.0 + (pc->N - pc->df[it->w[1]] + 0.5) / (pc->df[it->w[1]] + 0.5));
+            s += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * n / pc->avgdl));
+        }
+        if (!any) return 0;
+    }
+    *score = s;
+    return 1;
+}
+
+/* The exhaustive top-k: score every live match of the plan's cursors. */
+static int exhaustive_topk(ng_topk *t, uint64_t *total, ng_index *ix, const ng_query *q)
+{
+    ng_plan pl;
+    uint32_t s;
+    int rc = ng_plan__init(&pl, ix, q->root, NULL);
+    *total = 0;
+    for (s = 0; !rc && q->root && s < ix->n_segs; s++) {
+        const ng_segment *seg = &ix->segs[s];
+        ng_cursor *c;
+        if ((rc = ng_plan__build(&c, q->root, seg, &pl)) != NG_OK) break;
+        while (c->doc != NG_FMT_DOCID_END) {
+            if (!ng_seg__deleted(seg, c->doc)) {
+                ng_topk__push(t, c->ops->score(c), seg->base + c->doc);
+                (*total)++;
+            }
+            rc = ng_cursor__next(c);
+            if (rc == NG_ITEROVER) rc = NG_OK;
+            if (rc) break;
+        }
+        ng_cursor__free(c);
+    }
+    ng_plan__free(&pl);
+    ng_topk__sort(t);
+    return rc;
+}
+
+typedef struct ptally {
+    int queries, runs, nonempty, pruned_bad, exact_bad, count_bad, oracle_bad;
+    uint64_t scored_pruned, scored_exhaustive;
+} ptally;
+
+static void p_check(const pcoll *pc, ng_index *ix, const pquery *pq, ptally *pt)
+{
+    static const size_t ks[4] = {1, 10, 100, 1000};
+    ng_query *q;
+    uint64_t total, cnt = 0, brute = 0;
+    int id, ki;
+    double sc;
+    for (id = 0; id < PDOCS; id++) brute += pc->live[id] && p_match(pc, pq, id, &sc);
+    if (ng_query_parse(&q, ix, pq->text, (size_t)-1) != NG_OK) {
+        report("parse", pq->text, &pt->count_bad);
+        return;
+    }
+    pt->queries++;
+    pt->nonempty += brute > 0;
+    if (ng_search_count(&cnt, ix, q) != NG_OK || cnt != brute) report("count", pq->text, &pt->count_bad);
+    for (ki = 0; ki < 4; ki++) {
+        ng_topk ref;
+        ng_search_options so = NG_SEARCH_OPTIONS_INIT;
+        ng_results *pr = NULL, *er = NULL;
+        size_t i;
+        int bad = 0, ebad = 0;
+        so.limit = ks[ki];
+        ng_topk__init(&ref, ks[ki]);
+        ng_eval__counters_reset();
+        if (exhaustive_topk(&ref, &total, ix, q) != NG_OK || total != brute) report("exhaustive", pq->text, &pt->count_bad);
+        pt->scored_exhaustive += total;
+        ng_eval__counters_reset();
+        if (ng_eval__search(&pr, ix, q, &so, 0) != NG_OK) bad = 1;
+        pt->scored_pruned += ng_eval__counters()->docs_scored;
+        if (ng_search(&er, ix, q, &so) != NG_OK || ng_results_total(er) != brute) ebad = 1;
+        pt->runs++;
+        if (!bad && ng_results_count(pr) != ref.n) bad = 1;
+        if (!ebad && ng_results_count(er) != ref.n) ebad = 1;
+        for (i = 0; i < ref.n; i++) {
+            ng_hit h;
+            double os;
+            int hid;
+            if (!bad && (ng_results_hit(&h, pr, i) != NG_OK || h.docnum != ref.heap[i].docnum ||
+                         !close_to(h.score, ref.heap[i].score)))
+                bad = 1;
+            if (!ebad && (ng_results_hit(&h, er, i) != NG_OK || h.docnum != ref.heap[i].docnum ||
+                          !close_to(h.score, ref.heap[i].score)))
+                ebad = 1;
+            /* the reference itself against BM25 from the word lists */
+            hid = ref.heap[i].docnum < pc->n_docnums ? pc->id_of[ref.heap[i].docnum] : -1;
+            if (hid < 0 || !p_match(pc, pq, hid, &os) || !close_to(ref.heap[i].score, os))
+                report("oracle score", pq->text, &pt->oracle_bad);
+        }
+        if (bad) report("pruned top-k", pq->text, &pt->pruned_bad);
+        if (ebad) report("ng_search top-k", pq->text, &pt->exact_bad);
+        ng_results_free(pr);
+        ng_results_free(er);
+        ng_topk__free(&ref);
+    }
+    ng_query_free(q);
+}
+
+static int p_map(pcoll *pc, ng_index *ix)
+{
+    ng_buf b = NG_BUF_INIT;
+    uint64_t d;
+    int id, bad = 0;
+    pc->n_docnums = ix->n_docs_total;
+    pc->id_of = malloc(sizeof *pc->id_of * (pc->n_docnums + 1));
+    for (id = 0; id < PDOCS; id++) pc->docnum_of[id] = -1;
+    for (d = 0; d < pc->n_docnums; d++) {
+        const ng_segment *seg;
+        uint32_t local;
+        pc->id_of[d] = -1;
+        if (ng_index__locate(ix, d, &seg, &local) != NG_OK || ng_seg__deleted(seg, local)) continue;
+        if (ng_index_document(&b, ix, d, NG_FIELD_ID) != NG_OK || sscanf(b.ptr, "p%d", &id) != 1 || id < 0 ||
+            id >= PDOCS || !pc->live[id]) {
+            bad++;
+            continue;
+        }
+        pc->id_of[d] = id;
+        pc->docnum_of[id] = (int64_t)d;
+    }
+    ng_buf_dispose(&b);
+    CU_ASSERT_EQUAL(bad, 0);
+    return bad;
+}
+
+static pcoll *p_build(const char *name, ng_index **ix_out)
+{
+    pcoll *pc = calloc(1, sizeof *pc);
+    char dir[4200];
+    ng_writer *w;
+    ng_writer_options wo;
+    uint64_t rs = 2024;
+    int i;
+    *ix_out = NULL;
+    p_init_words(pc);
+    snprintf(dir, sizeof dir, "%s/%s", ng_test_tmpdir, name);
+    ng_writer_options_init(&wo, NG_WRITER_OPTIONS_VERSION);
+    wo.memory_limit = 1 << 20; /* several segments of a few thousand docs */
+    NG_ASSERT_OK(ng_writer_open(&w, dir, &wo));
+    if (!w) return pc;
+    for (i = 0; i < PDOCS; i++) {
+        int j;
+        pc->len[i] = 5 + (int)(ng_test_rand(&rs) % (PMAXLEN - 4));
+        pc->w[i] = malloc(sizeof(int) * PMAXLEN);
+        for (j = 0; j < pc->len[i]; j++) pc->w[i][j] = p_word(pc, &rs);
+        pc->live[i] = 1;
+        NG_ASSERT_OK(p_write(w, pc, i));
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    for (i = 0; i < PDOCS / 20; i++) { /* 5% tombstones */
+        int id = (int)(ng_test_rand(&rs) % PDOCS);
+        char idb[32];
+        if (!pc->live[id]) continue;
+        snprintf(idb, sizeof idb, "p%d", id);
+        NG_ASSERT_OK(ng_writer_delete(w, idb, (size_t)-1));
+        pc->live[id] = 0;
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(ix_out, dir));
+    p_stats(pc);
+    if (*ix_out) p_map(pc, *ix_out);
+    return pc;
+}
+
+static void p_free(pcoll *pc)
+{
+    int i;
+    for (i = 0; i < PDOCS; i++) free(pc->w[i]);
+    free(pc->id_of);
+    free(pc);
+}
+
+static void test_pruned_topk_equals_exhaustive(void)
+{
+    ng_index *ix;
+    pcoll *pc = p_build("prune", &ix);
+    ptally pt;
+    uint64_t rs = 77;
+    int i;
+    if (!ix) { p_free(pc); return; }
+    fprintf(stderr, "\n  pruning index: %u segments, %.0f live docs", ix->n_segs, pc->N);
+    CU_ASSERT(ix->n_segs >= 2);
+    memset(&pt, 0, sizeof pt);
+    for (i = 0; i < 1500; i++) {
+        pquery pq;
+        p_gen_query(pc, &rs, &pq);
+        p_check(pc, ix, &pq, &pt);
+    }
+    fprintf(stderr, "\n  %d queries (%d non-empty), %d top-k runs: pruned %d, ng_search %d, count %d, oracle %d mismatches;"
+                    " scored %llu of %llu matches\n",
+            pt.queries, pt.nonempty, pt.runs, pt.pruned_bad, pt.exact_bad, pt.count_bad, pt.oracle_bad,
+            (unsigned long long)pt.scored_pruned, (unsigned long long)pt.scored_exhaustive);
+    CU_ASSERT(pt.nonempty > pt.queries / 2);
+    CU_ASSERT_EQUAL(pt.pruned_bad, 0);
+    CU_ASSERT_EQUAL(pt.exact_bad, 0);
+    CU_ASSERT_EQUAL(pt.count_bad, 0);
+    CU_ASSERT_EQUAL(pt.oracle_bad, 0);
+    CU_ASSERT(pt.scored_pruned < pt.scored_exhaustive);
+    ng_index_free(ix);
+    p_free(pc);
+}
+
+/* A selective query skips: two frequent words OR a rare one, top 10.
+** Exhaustive scoring decodes every block and scores every match; pruning
+** must score far fewer documents and decode fewer blocks (few: the lists of
+** this small collection span about 45 blocks, and the rare word's documents
+** reach most of them; the benchmark shows the effect at scale). */
+static void test_pruning_skips(void)
+{
+    ng_index *ix;
+    pcoll *pc = p_build("skips", &ix);
+    char text[64];
+    ng_query *q;
+    ng_results *r = NULL;
+    ng_topk ref;
+    uint64_t total;
+    ng_eval_counters ex, pr;
+    ng_search_options so = NG_SEARCH_OPTIONS_INIT;
+    if (!ix) { p_free(pc); return; }
+    snprintf(text, sizeof text, "%s OR %s OR %s", pc->word[0], pc->word[1], pc->word[PV - 1]);
+    NG_ASSERT_OK(ng_query_parse(&q, ix, text, (size_t)-1));
+    ng_topk__init(&ref, 10);
+    ng_eval__counters_reset();
+    NG_ASSERT_OK(exhaustive_topk(&ref, &total, ix, q));
+    ex = *ng_eval__counters();
+    ex.docs_scored = total;
+    ng_eval__counters_reset();
+    NG_ASSERT_OK(ng_eval__search(&r, ix, q, &so, 0));
+    pr = *ng_eval__counters();
+    fprintf(stderr, "\n  [%s] top 10: exhaustive scores %llu docs, decodes %llu blocks; pruned scores %llu, decodes %llu,"
+                    " skips %llu\n",
+            text, (unsigned long long)ex.docs_scored, (unsigned long long)ex.blocks_decoded,
+            (unsigned long long)pr.docs_scored, (unsigned long long)pr.blocks_decoded,
+            (unsigned long long)pr.blocks_skipped);
+    CU_ASSERT(pr.docs_scored * 5 < ex.docs_scored);
+    CU_ASSERT(pr.blocks_decoded < ex.blocks_decoded);
+    CU_ASSERT_EQUAL(ng_results_count(r), 10);
+    ng_results_free(r);
+    ng_topk__free(&ref);
+    ng_query_free(q);
+    ng_index_free(ix);
+    p_free(pc);
+}
+
 static CU_TestInfo tests[] = {
     {"oracle: fresh multi-segment index", test_oracle_fresh},
     {"oracle: replacements and deletions over two commits", test_oracle_updates},
     {"df counts live documents only (idf never negative)", test_df_ignores_deleted},
+    {"pruned top-k equals exhaustive scoring (MaxScore, block-max)", test_pruned_topk_equals_exhaustive},
+    {"pruning skips blocks and documents on a selective query", test_pruning_skips},
     CU_TEST_INFO_NULL,
 };
 

@@ -1,0 +1,274 @@
+/*
+** maxscore.c -- exact top-k over one segment with dynamic pruning: the
+** documents that cannot enter the top-k heap are neither scored nor, where
+** the postings allow it, decoded.
+**
+** Three loops, chosen by ng_eval__topk_segment():
+**
+**  - OR of two or more kids: MaxScore (Turtle & Flood, "Query evaluation:
+**    strategies and optimizations", IP&M 1995) refined with block-max bounds
+**    per window of documents, as Lucene's MaxScoreBulkScorer does and as
+**    "block-max MaxScore" is described by Mallia, Siedlaczek & Suel ("An
+**    experimental study of index compression and DAAT query processing
+**    methods", ECIR 2019).  We chose it over Block-Max WAND (Ding & Suel,
+**    SIGIR 2011) because (1) it treats any kid generically -- a phrase, a
+**    NEAR or a nested OR is just a list with a coarser bound -- where WAND
+**    needs every list to expose docids in lockstep and pivots per document;
+**    (2) it keeps the kids in query order for scoring, so the summed score is
+**    the same double as the exhaustive OR cursor's; (3) on the short queries
+**    of a news archive (2-5 words) the cited study finds it as fast or
+**    faster than BMW for k = 10 and clearly faster for k = 1000.
+**    Measured here: see the report of the change and doc/BENCHMARKS.md.
+**
+**      window [ws, we]: we = the smallest block end among the kids at ws,
+**                       so each kid has one block bound B_i over it
+**      order kids by B_i; the longest prefix whose bounds sum to <= the
+**      heap threshold is "non-essential": a document matching only those
+**      cannot enter the heap.  If every kid is non-essential, the whole
+**      window goes by without decoding anything.
+**      candidates: the essential kids' documents in the window; score them,
+**      then add non-essential kids best first, stopping as soon as the
+**      score so far plus the bounds of those left cannot beat the threshold.
+**
+**  - any other cursor (term, AND, phrase, ...): document at a time, and when
+**    the heap is full, a document whose block bound (ng_cursor__block_max)
+**    cannot beat the threshold makes the cursor seek past the block window
+**    (for an AND: past the first of its kids' blocks to end).
+**
+**  - exact total wanted: every match is visited and counted, but only those
+**    whose bound beats the threshold are scored.
+**
+** Exactness.  A document enters the heap only with a score above the
+** threshold (equal scores lose: documents come in increasing docnum order,
+** segments in order, and ties go to the smaller docnum), so skipping
+** documents whose upper bound is <= the threshold changes nothing.  Bounds
+** are compared with a relative slack of 1e-9 so that rounding in sums taken
+** in another order can never prune a document the exhaustive loop keeps.
+** The threshold is the heap's, which the caller keeps across segments.
+*/
+#include "eval/eval.h"
+
+#define BOUND_SLACK 1e-9 /* relative: far above the rounding of a few sums */
+
+static int can_beat(double bound, double thr) { return bound + bound * BOUND_SLACK > thr; }
+
+static int iter_err(int rc) { return rc < 0 && rc != NG_ITEROVER; }
+
+static void push(ng_topk *t, ng_cursor *c, const ng_segment *seg, uint32_t doc, uint64_t *matched)
+{
+    ng_topk__push(t, c->ops->score(c), seg->base + doc);
+    ng_eval__count_scored(1);
+    (*matched)++;
+}
+
+/* ------------------------------------------------------------------ */
+/* Exact total: visit everything, score only what may enter            */
+
+/* Bound of c at the document it is on: for an OR, only the kids on it. */
+static double doc_bound(ng_cursor *c, uint32_t doc)
+{
+    ng_cursor **kids;
+    size_t n = ng_cursor__or_kids(c, &kids), i;
+    uint32_t last;
+    double s = 0;
+    if (n == 0) return ng_cursor__block_max(c, doc, &last);
+    for (i = 0; i < n; i++)
+        if (kids[i]->doc == doc) s += ng_cursor__block_max(kids[i], doc, &last);
+    return s;
+}
+
+static int scan_counting(ng_topk *t, ng_cursor *c, const ng_segment *seg, uint64_t *matched)
+{
+    int rc;
+    while (c->doc != NG_FMT_DOCID_END) {
+        uint32_t doc = c->doc;
+        if (!ng_seg__deleted(seg, doc)) {
+            if (t->k > 0 && (t->n < t->k || can_beat(doc_bound(c, doc), ng_topk__threshold(t)))) {
+                push(t, c, seg, doc, matched);
+            } else {
+                (*matched)++;
+            }
+        }
+        if (iter_err(rc = ng_cursor__next(c))) return rc;
+    }
+    return NG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Any cursor: skip block windows that cannot beat the threshold        */
+
+static int scan_block_max(ng_topk *t, ng_cursor *c, const ng_segment *seg, uint64_t *matched)
+{
+    uint32_t win_last = 0;
+    double win_bound = 0;
+    int rc, have_win = 0;
+    while (c->doc != NG_FMT_DOCID_END) {
+        uint32_t doc = c->doc;
+        if (t->n == t->k) {
+            /* one bound per block window: asked again only past its end */
+            if (!have_win || doc > win_last) {
+                win_bound = ng_cursor__block_max(c, doc, &win_last);
+                have_win = 1;
+            }
+            if (!can_beat(win_bound, ng_topk__threshold(t))) {
+                /* nothing up to win_last can enter; the threshold never goes down */
+                if (win_last >= NG_FMT_DOCID_END - 1) break;
+                if (iter_err(rc = ng_cursor__seek(c, win_last + 1))) return rc;
+                continue;
+            }
+        }
+        if (!ng_seg__deleted(seg, doc)) push(t, c, seg, doc, matched);
+        if (iter_err(rc = ng_cursor__next(c))) return rc;
+    }
+    return NG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* OR: MaxScore over block-max windows                                 */
+
+typedef struct ms {
+    ng_cursor **kids;  /* the OR's kids, query order (borrowed) */
+    size_t n;
+    size_t *order;     /* kid indexes by window bound, ascending */
+    double *bound;     /* window bound of each kid */
+    double *cum;       /* cum[j] = bound[order[0]] + ... + bound[order[j]] */
+    double *contrib;   /* score of each kid at the candidate */
+    uint8_t *on;       /* the kid matched the candidate */
+    size_t ne;         /* order[0..ne) are non-essential */
+} ms;
+
+/* Bounds of every kid over the window from ws; returns its end, or
+** NG_FMT_DOCID_END if every kid is exhausted. */
+static uint32_t ms_window(ms *m, uint32_t ws, double thr)
+{
+    uint32_t we = NG_FMT_DOCID_END - 1, l;
+    size_t i, j;
+    int live = 0;
+    for (i = 0; i < m->n; i++) {
+        m->bound[i] = ng_cursor__block_max(m->kids[i], ws, &l);
+        if (l < we) we = l;
+        live |= m->kids[i]->doc != NG_FMT_DOCID_END;
+    }
+    if (!live) return NG_FMT_DOCID_END;
+    for (i = 0; i < m->n; i++) { /* insertion sort: a handful of kids */
+        size_t k = i;
+        for (j = i; j > 0 && m->bound[m->order[j - 1]] > m->bound[k]; j--) m->order[j] = m->order[j - 1];
+        m->order[j] = k;
+    }
+    for (j = 0; j < m->n; j++) m->cum[j] = (j ? m->cum[j - 1] : 0) + m->bound[m->order[j]];
+    for (m->ne = 0; m->ne < m->n && !can_beat(m->cum[m->ne], thr); m->ne++) {}
+    return we;
+}
+
+/* Smallest document of the essential kids. */
+static uint32_t ms_candidate(const ms *m)
+{
+    uint32_t d = NG_FMT_DOCID_END;
+    size_t j;
+    for (j = m->ne; j < m->n; j++)
+        if (m->kids[m->order[j]]->doc < d) d = m->kids[m->order[j]]->doc;
+    return d;
+}
+
+/* Score the candidate if it may enter the heap; the kids' contributions are
+** summed in query order at the end, as the OR cursor does. */
+static int ms_score(ms *m, ng_topk *t, const ng_segment *seg, uint32_t cand, uint64_t *matched)
+{
+    double thr = ng_topk__threshold(t), s = 0, ub;
+    size_t j, i;
+    int rc, ok = 1;
+    /* block bounds of the essential kids on cand first: often enough to stop */
+    ub = m->ne ? m->cum[m->ne - 1] : 0;
+    for (j = m->ne; j < m->n; j++)
+        if (m->kids[m->order[j]]->doc == cand) ub += m->bound[m->order[j]];
+    if (!can_beat(ub, thr)) return NG_OK;
+    for (j = m->ne; j < m->n; j++) {
+        i = m->order[j];
+        if (m->kids[i]->doc == cand) {
+            m->contrib[i] = m->kids[i]->ops->score(m->kids[i]);
+            m->on[i] = 1;
+            s += m->contrib[i];
+        }
+    }
+    for (j = m->ne; j-- > 0;) { /* non-essential kids, largest bound first */
+        if (!can_beat(s + m->cum[j], thr)) {
+            ok = 0;
+            break;
+        }
+        i = m->order[j];
+        if (iter_err(rc = ng_cursor__seek(m->kids[i], cand))) return rc;
+        if (m->kids[i]->doc == cand) {
+            m->contrib[i] = m->kids[i]->ops->score(m->kids[i]);
+            m->on[i] = 1;
+            s += m->contrib[i];
+        }
+    }
+    s = 0;
+    for (i = 0; i < m->n; i++) {
+        if (m->on[i]) s += m->contrib[i];
+        m->on[i] = 0;
+    }
+    ng_eval__count_scored(1);
+    if (ok) {
+        ng_topk__push(t, s, seg->base + cand);
+        (*matched)++;
+    }
+    return NG_OK;
+}
+
+static int ms_run(ms *m, ng_topk *t, const ng_segment *seg, uint64_t *matched)
+{
+    uint32_t ws = 0, we, cand;
+    size_t j;
+    int rc;
+    for (;;) {
+        if ((we = ms_window(m, ws, ng_topk__threshold(t))) == NG_FMT_DOCID_END) break;
+        if (m->ne < m->n) {
+            for (j = m->ne; j < m->n; j++)
+                if (iter_err(rc = ng_cursor__seek(m->kids[m->order[j]], ws))) return rc;
+            while ((cand = ms_candidate(m)) <= we) {
+                if (!ng_seg__deleted(seg, cand) && (rc = ms_score(m, t, seg, cand, matched)) != NG_OK) return rc;
+                for (j = m->ne; j < m->n; j++)
+                    if (m->kids[m->order[j]]->doc == cand && iter_err(rc = ng_cursor__next(m->kids[m->order[j]])))
+                        return rc;
+            }
+        }
+        if (we >= NG_FMT_DOCID_END - 1) break;
+        ws = we + 1;
+    }
+    return NG_OK;
+}
+
+static int maxscore(ng_topk *t, ng_cursor **kids, size_t n, const ng_segment *seg, uint64_t *matched)
+{
+    ms m;
+    int rc;
+    memset(&m, 0, sizeof m);
+    m.kids = kids;
+    m.n = n;
+    m.order = ng__malloc(n * sizeof *m.order);
+    m.bound = ng__malloc(n * sizeof *m.bound);
+    m.cum = ng__malloc(n * sizeof *m.cum);
+    m.contrib = ng__malloc(n * sizeof *m.contrib);
+    m.on = ng__calloc(n, 1);
+    rc = m.order && m.bound && m.cum && m.contrib && m.on ? ms_run(&m, t, seg, matched) : ng__oom();
+    ng__free(m.order);
+    ng__free(m.bound);
+    ng__free(m.cum);
+    ng__free(m.contrib);
+    ng__free(m.on);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+int ng_eval__topk_segment(ng_topk *t, ng_cursor *root, const ng_segment *seg, int exact_total, uint64_t *matched)
+{
+    ng_cursor **kids;
+    size_t n;
+    if (exact_total) return scan_counting(t, root, seg, matched);
+    if (t->k == 0) return NG_OK;
+    n = ng_cursor__or_kids(root, &kids);
+    if (n >= 2) return maxscore(t, kids, n, seg, matched);
+    return scan_block_max(t, root, seg, matched);
+}

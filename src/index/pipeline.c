@@ -1,0 +1,308 @@
+/*
+** pipeline.c -- analysis on several threads, inversion on one (index.h).
+**
+** A ring of slots holds the documents between ng_writer_add() and their
+** inversion.  Slot states move FREE -> QUEUED (filled by the writer's
+** thread) -> BUSY (taken by an analysing thread) -> DONE (token list
+** ready) -> FREE (replayed by the writer's thread, in ring order).  Only
+** the writer's thread fills and releases slots; analysing threads only
+** take QUEUED slots in order and mark them DONE, so one mutex and two
+** condition variables are enough.
+**
+** Each analysing thread has its own analyzer (Snowball stemmers keep
+** state) and writes only into its slot's buffers, which are reused from
+** document to document: after the first documents nothing is allocated
+** per token.
+*/
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "index/index.h"
+
+enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
+
+#define SLOTS_PER_THREAD 4
+#define SLOT_KEEP_BYTES ((size_t)4 << 20) /* larger slot buffers are freed after use */
+
+typedef struct worker {
+    ng_pipe *p;
+    ng_analyzer *an;
+    pthread_t tid;
+    int started;
+} worker;
+
+struct ng_pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t queued_cv; /* a slot became QUEUED, or stop */
+    pthread_cond_t done_cv;   /* a slot became DONE */
+    ng_job *ring;
+    size_t n_slots;
+    uint64_t head;            /* sequence number of the next slot to fill */
+    uint64_t next;            /* next QUEUED slot to hand out */
+    uint64_t tail;            /* next slot to release */
+    int stop;
+    ng_analyzer *own;         /* the caller's analyzer */
+    worker *workers;
+    unsigned n_workers;
+};
+
+/* ------------------------------------------------------------------ */
+/* Analysis of one job                                                 */
+/* ------------------------------------------------------------------ */
+
+typedef struct an_ctx {
+    ng_job *job;
+    int in_title; /* also record the title-namespace term */
+} an_ctx;
+
+static int put_term(ng_job *j, char ns, const char *term, size_t len, uint32_t pos)
+{
+    ng_tokrec *r;
+    size_t need = len + (ns ? 1 : 0);
+    int rc = NG_OK;
+    /* as writer.c always did: a namespaced term keeps at most 2x the cut */
+    if (ns && len > 2 * NG_MAX_TERM_BYTES) {
+        len = 2 * NG_MAX_TERM_BYTES;
+        need = len + 1;
+    }
+    if (j->n_toks == j->toks_cap && (rc = NG_GROW(j->toks, j->toks_cap, j->n_toks + 1)) != NG_OK) return rc;
+    if (j->terms.asize - j->terms.size < need + 1 && (rc = ng__buf_grow(&j->terms, need)) != NG_OK) return rc;
+    r = &j->toks[j->n_toks++];
+    r->off = (uint32_t)j->terms.size;
+    r->len = (uint32_t)need;
+    r->pos = pos;
+    if (ns) j->terms.ptr[j->terms.size++] = ns;
+    memcpy(j->terms.ptr + j->terms.size, term, len);
+    j->terms.size += len;
+    r->hash = ng_mt__hash(j->terms.ptr + r->off, need);
+    return NG_OK;
+}
+
+/* Every token is indexed as its stem, plus: the stem again in the title
+** namespace when in the title (title: queries, title weighting), and its
+** unstemmed word in the lexicon (prefix, fuzzy, suggestions). */
+static int on_token(void *payload, const ng_token *t)
+{
+    an_ctx *c = payload;
+    int rc = put_term(c->job, 0, t->term, t->term_len, t->pos);
+    if (!rc && c->in_title) rc = put_term(c->job, NG_NS_TITLE, t->term, t->term_len, t->pos);
+    if (!rc) rc = put_term(c->job, NG_NS_WORD, t->word, t->word_len, t->pos);
+    return rc;
+}
+
+static void analyse(ng_analyzer *an, ng_job *j)
+{
+    an_ctx c;
+    uint32_t nt = 0, nb = 0;
+    int rc;
+    j->n_toks = 0;
+    ng__buf_clear(&j->terms);
+    j->doclen = 0;
+    j->rc = NG_OK;
+    if (j->op != NG_JOB_ADD) return;
+    c.job = j;
+    c.in_title = 1;
+    rc = ng__analyze(an, j->doc.title, j->doc.title_len, 0, on_token, &c, &nt);
+    c.in_title = 0;
+    /* a one-position gap keeps phrases from spanning title and body */
+    if (!rc) rc = ng__analyze(an, j->doc.body, j->doc.body_len, nt ? nt + 1 : 0, on_token, &c, &nb);
+    j->doclen = nt + nb;
+    if (rc) {
+        /* the message lives in this thread's error slot: carry it over */
+        int e = NG_OK;
+        j->rc = rc < 0 ? rc : NG_ERROR;
+        ng__buf_clear(&j->err);
+        ng__buf_puts(&e, &j->err, ng_error_last()->message);
+    }
+}
+
+int ng_pipe__fill(ng_job *j, const ng_document *doc)
+{
+    const char *src[NG_FIELD_COUNT] = {doc->id, doc->title, doc->date, doc->url, doc->body};
+    size_t len[NG_FIELD_COUNT] = {doc->id_len, doc->title_len, doc->date_len, doc->url_len, doc->body_len};
+    size_t off[NG_FIELD_COUNT], i;
+    int rc = NG_OK;
+    ng__buf_clear(&j->text);
+    for (i = 0; i < NG_FIELD_COUNT; i++) {
+        if (!src[i]) len[i] = 0;
+        else if (len[i] == (size_t)-1) len[i] = strlen(src[i]);
+        off[i] = j->text.size;
+        if (len[i]) ng__buf_put(&rc, &j->text, src[i], len[i]);
+        ng__buf_putc(&rc, &j->text, 0); /* NUL after each field */
+    }
+    if (rc) return rc;
+    j->op = NG_JOB_ADD;
+    j->doc.id = j->text.ptr + off[0];     j->doc.id_len = len[0];
+    j->doc.title = j->text.ptr + off[1];  j->doc.title_len = len[1];
+    j->doc.date = j->text.ptr + off[2];   j->doc.date_len = len[2];
+    j->doc.url = j->text.ptr + off[3];    j->doc.url_len = len[3];
+    j->doc.body = j->text.ptr + off[4];   j->doc.body_len = len[4];
+    return NG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The ring                                                            */
+/* ------------------------------------------------------------------ */
+
+static ng_job *slot_of(ng_pipe *p, uint64_t seq) { return &p->ring[seq % p->n_slots]; }
+
+/* Under the mutex: take the next QUEUED slot, if any. */
+static ng_job *take_queued(ng_pipe *p)
+{
+    ng_job *j;
+    if (p->next == p->head) return NULL;
+    j = slot_of(p, p->next++);
+    j->state = SLOT_BUSY;
+    return j;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *wk = arg;
+    ng_pipe *p = wk->p;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        ng_job *j;
+        while (!p->stop && p->next == p->head) pthread_cond_wait(&p->queued_cv, &p->mu);
+        if (p->stop) break;
+        j = take_queued(p);
+        pthread_mutex_unlock(&p->mu);
+        analyse(wk->an, j);
+        pthread_mutex_lock(&p->mu);
+        j->state = SLOT_DONE;
+        pthread_cond_broadcast(&p->done_cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+int ng_pipe__new(ng_pipe **out, const char *lang, unsigned threads)
+{
+    ng_pipe *p;
+    unsigned i;
+    int rc;
+    *out = NULL;
+    if (threads < 1) threads = 1;
+    if (!(p = ng__calloc(1, sizeof *p))) return ng__oom();
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->queued_cv, NULL);
+    pthread_cond_init(&p->done_cv, NULL);
+    p->n_slots = (size_t)SLOTS_PER_THREAD * threads;
+    if (!(p->ring = ng__calloc(p->n_slots, sizeof *p->ring))) goto oom;
+    if ((rc = ng_analyzer__new(&p->own, lang)) != NG_OK) goto fail;
+    if (threads > 1 && !(p->workers = ng__calloc(threads - 1, sizeof *p->workers))) goto oom;
+    for (i = 0; i + 1 < threads; i++) {
+        worker *wk = &p->workers[i];
+        wk->p = p;
+        if ((rc = ng_analyzer__new(&wk->an, lang)) != NG_OK) goto fail;
+        p->n_workers++;
+        if (pthread_create(&wk->tid, NULL, worker_main, wk) != 0) {
+            rc = ng__err(NG_ERROR, "cannot start an analysis thread");
+            goto fail;
+        }
+        wk->started = 1;
+    }
+    *out = p;
+    return NG_OK;
+oom:
+    rc = ng__oom();
+fail:
+    ng_pipe__free(p);
+    return rc;
+}
+
+void ng_pipe__free(ng_pipe *p)
+{
+    size_t i;
+    if (!p) return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->queued_cv);
+    pthread_mutex_unlock(&p->mu);
+    for (i = 0; i < p->n_workers; i++) {
+        if (p->workers[i].started) pthread_join(p->workers[i].tid, NULL);
+        ng_analyzer__free(p->workers[i].an);
+    }
+    for (i = 0; p->ring && i < p->n_slots; i++) {
+        ng_buf_dispose(&p->ring[i].text);
+        ng_buf_dispose(&p->ring[i].terms);
+        ng_buf_dispose(&p->ring[i].err);
+        ng__free(p->ring[i].toks);
+    }
+    ng_analyzer__free(p->own);
+    ng__free(p->workers);
+    ng__free(p->ring);
+    pthread_cond_destroy(&p->queued_cv);
+    pthread_cond_destroy(&p->done_cv);
+    pthread_mutex_destroy(&p->mu);
+    ng__free(p);
+}
+
+size_t ng_pipe__pending(const ng_pipe *p) { return (size_t)(p->head - p->tail); }
+
+ng_job *ng_pipe__slot(ng_pipe *p)
+{
+    ng_job *j;
+    if (p->head - p->tail == p->n_slots) return NULL;
+    j = slot_of(p, p->head);
+    j->origin = 0;
+    j->rc = NG_OK;
+    return j;
+}
+
+void ng_pipe__submit(ng_pipe *p)
+{
+    ng_job *j = slot_of(p, p->head);
+    if (p->n_workers == 0) {
+        /* one thread: analyse now, no locking */
+        analyse(p->own, j);
+        j->state = SLOT_DONE;
+        p->head++;
+        p->next = p->head;
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    j->state = SLOT_QUEUED;
+    p->head++;
+    pthread_cond_signal(&p->queued_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+ng_job *ng_pipe__done(ng_pipe *p, int wait)
+{
+    ng_job *j;
+    if (p->tail == p->head) return NULL;
+    j = slot_of(p, p->tail);
+    if (p->n_workers == 0) return j;
+    pthread_mutex_lock(&p->mu);
+    while (j->state != SLOT_DONE && wait) {
+        ng_job *mine = take_queued(p);
+        if (!mine) {
+            pthread_cond_wait(&p->done_cv, &p->mu);
+            continue;
+        }
+        /* rather than sleep, analyse a queued document ourselves */
+        pthread_mutex_unlock(&p->mu);
+        analyse(p->own, mine);
+        pthread_mutex_lock(&p->mu);
+        mine->state = SLOT_DONE;
+    }
+    if (j->state != SLOT_DONE) j = NULL;
+    pthread_mutex_unlock(&p->mu);
+    return j;
+}
+
+void ng_pipe__release(ng_pipe *p)
+{
+    ng_job *j = slot_of(p, p->tail);
+    /* a huge document must not pin its buffers for the rest of the run */
+    if (j->text.asize > SLOT_KEEP_BYTES) ng_buf_dispose(&j->text);
+    if (j->terms.asize > SLOT_KEEP_BYTES) ng_buf_dispose(&j->terms);
+    if (j->toks_cap * sizeof *j->toks > SLOT_KEEP_BYTES) {
+        ng__free(j->toks);
+        j->toks = NULL;
+        j->toks_cap = 0;
+    }
+    j->state = SLOT_FREE;
+    p->tail++;
+}
