@@ -78,12 +78,15 @@
 **     deleted documents above deleted_pct is rewritten, together with its
 **     adjacent neighbours of the same or a lower tier, up to factor of them.
 **
-** Merging factor segments of tier T gives about one segment of tier T+1, so
-** a document moves up one tier per rewrite: at most log_factor(N / floor)
-** + 1 rewrites, and fewer than factor segments stay in each run of a tier,
-** so an index of N documents keeps about (factor - 1) * log_factor(N /
-** floor) segments.  Lower tiers are merged first because they are cheap and
-** they are where flushes pile up.
+** Merging factor segments of tier T gives a segment of tier T+1 or more
+** (fillers aside), so a document moves up a tier per rewrite: about
+** log_factor(N / floor) + 1 rewrites, and fewer than factor segments stay
+** in each tier group, so an index of N documents keeps about (factor - 1)
+** * (log_factor(N / floor) + 1) segments.  A deletion rewrite happens only
+** once more than deleted_pct % of a segment is dead, so its cost is paid for
+** by the deletions.  Lower tiers are merged first because they are cheap
+** and they are where flushes pile up.  (tests/unit/test_merge.c simulates
+** 3000 flushes: at most 28 segments and 4 rewrites per document.)
 */
 #include <stdio.h>
 #include <unistd.h>
