@@ -33,11 +33,11 @@ extern "C" {
 
 /** @brief Library version, as a string "MAJOR.MINOR.PATCH". */
 #define NG_VERSION_MAJOR 0
-#define NG_VERSION_MINOR 1
+#define NG_VERSION_MINOR 2
 #define NG_VERSION_PATCH 0
 #define NG_VERSION_HEX ((NG_VERSION_MAJOR << 16) | (NG_VERSION_MINOR << 8) | NG_VERSION_PATCH)
 
-/** @brief Version of the library at run time, e.g. "0.1.0". */
+/** @brief Version of the library at run time, e.g. "0.2.0". */
 NG_EXTERN(const char *) ng_version(void);
 
 /* ------------------------------------------------------------------ */
@@ -383,12 +383,17 @@ NG_EXTERN(int) ng_query_matched_words(ng_buf *out, ng_index *ix, const ng_query 
  */
 NG_EXTERN(int) ng_query_describe(ng_buf *out, const ng_query *q);
 
-#define NG_SEARCH_OPTIONS_VERSION 1
+#define NG_SEARCH_OPTIONS_VERSION 2
 
 /** ng_search_options.since / .until: no bound. */
 #define NG_DATE_ANY ((int32_t)-2147483647 - 1)
 /** ng_search_options.sort */
 enum { NG_SORT_SCORE = 0, NG_SORT_DATE = 1 };
+/** ng_search_options.total_mode */
+enum {
+    NG_TOTAL_LOWER_BOUND = 0, /**< ng_results_total() may be a lower bound: top-k skips what cannot enter */
+    NG_TOTAL_EXACT = 1        /**< count every match (visits them all: slower on common words) */
+};
 /** Default ng_search_options.title_weight (chosen with tools/eval). */
 #define NG_TITLE_WEIGHT_DEFAULT 0.5
 
@@ -403,6 +408,17 @@ enum { NG_SORT_SCORE = 0, NG_SORT_DATE = 1 };
  * index (undated documents count as old as the oldest dated one).
  * sort = NG_SORT_DATE: newest first (ties: document order, undated last);
  * the scores are still BM25, computed only for the returned hits.
+ * total_mode: NG_TOTAL_LOWER_BOUND (default) lets the top-k selection skip
+ *   every document that cannot enter the hits, so ng_results_total() counts
+ *   only the matches it saw (ng_results_total_exact() says whether that is
+ *   every match: it is when fewer than offset + limit documents match, when
+ *   limit is 0 and with NG_SORT_DATE); NG_TOTAL_EXACT counts every match.
+ *   The hits are the same either way.
+ *
+ * Versions: fields from title_weight on exist from version 2 on.  A
+ * version-1 struct (which ends at b) is accepted; it is searched with the
+ * defaults of the later fields, except total_mode: NG_TOTAL_EXACT, the
+ * behaviour version 1 promised.
  */
 typedef struct ng_search_options {
     unsigned int version;    /**< NG_SEARCH_OPTIONS_VERSION */
@@ -410,15 +426,18 @@ typedef struct ng_search_options {
     size_t offset;           /**< skip the first hits (paging) */
     double k1;               /**< BM25 k1, default 1.2 */
     double b;                /**< BM25 b, default 0.75 */
+    /* version 2 */
     double title_weight;     /**< weight of title matches, default NG_TITLE_WEIGHT_DEFAULT; 0 = off */
     int32_t since;           /**< only documents dated on or after this day (days since 1970-01-01); NG_DATE_ANY */
     int32_t until;           /**< only documents dated on or before this day; NG_DATE_ANY */
     int sort;                /**< NG_SORT_SCORE (default) or NG_SORT_DATE */
     double recent_half_life; /**< recency decay half-life in days; 0 (default) = off */
+    int total_mode;          /**< NG_TOTAL_LOWER_BOUND (default) or NG_TOTAL_EXACT */
 } ng_search_options;
 
 #define NG_SEARCH_OPTIONS_INIT \
-    {NG_SEARCH_OPTIONS_VERSION, 10, 0, 1.2, 0.75, NG_TITLE_WEIGHT_DEFAULT, NG_DATE_ANY, NG_DATE_ANY, NG_SORT_SCORE, 0.0}
+    {NG_SEARCH_OPTIONS_VERSION, 10, 0, 1.2, 0.75, NG_TITLE_WEIGHT_DEFAULT, NG_DATE_ANY, NG_DATE_ANY, NG_SORT_SCORE, 0.0, \
+     NG_TOTAL_LOWER_BOUND}
 
 /**
  * @brief The days (since 1970-01-01) covered by a date "YYYY", "YYYY-MM" or
@@ -428,13 +447,19 @@ typedef struct ng_search_options {
  */
 NG_EXTERN(int) ng_date_range(int32_t *first_out, int32_t *last_out, const char *text, size_t len);
 
-/** @brief Initialise options to defaults; NG_EINVAL for an unknown version. */
+/**
+ * @brief Initialise options to defaults.  With version 1, only the fields
+ * of a version-1 struct (up to b) are written.
+ * @return NG_OK, NG_EINVAL for an unknown version
+ */
 NG_EXTERN(int) ng_search_options_init(ng_search_options *opts, unsigned int version);
 
 /**
  * @brief Run a query: the top hits by BM25 score (ties by document order),
- * and the exact number of matching documents.
- * @return NG_OK (also when nothing matched), NG_ECORRUPT, NG_ENOMEM
+ * and the number of matching documents, exact or a lower bound as
+ * opts->total_mode asks (NULL options: a lower bound, the fastest top-k).
+ * @return NG_OK (also when nothing matched), NG_EINVAL (bad options),
+ *         NG_ECORRUPT, NG_ENOMEM
  */
 NG_EXTERN(int) ng_search(ng_results **out, ng_index *ix, const ng_query *q,
                          const ng_search_options *opts);
@@ -445,8 +470,14 @@ NG_EXTERN(void) ng_results_free(ng_results *r);
 /** @brief Number of hits held (at most the limit). */
 NG_EXTERN(size_t) ng_results_count(const ng_results *r);
 
-/** @brief Total number of matching documents. */
+/**
+ * @brief Number of matching documents: exact if ng_results_total_exact(),
+ * else a lower bound (at least the hits held plus the offset skipped).
+ */
 NG_EXTERN(uint64_t) ng_results_total(const ng_results *r);
+
+/** @brief Nonzero if ng_results_total() is the exact number of matches. */
+NG_EXTERN(int) ng_results_total_exact(const ng_results *r);
 
 /** One hit. */
 typedef struct ng_hit {

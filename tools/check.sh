@@ -4,16 +4,21 @@
 # 1. installs missing build dependencies (apt-get as root; otherwise prints
 #    the command to run), bootstraps autotools, configures with -Werror and
 #    builds in-tree, runs `make check`;
-# 2. builds the release tarball (`make dist`) and runs its `make check` a
-#    second time with AddressSanitizer and UndefinedBehaviorSanitizer;
-# 3. prints the totals on a line of its own: "N passed, N failed".
+# 2. runs the end-to-end CLI tests again under valgrind (zero errors, zero
+#    definite or indirect leaks), and the install test (make install into a
+#    DESTDIR, then the embedding example built with pkg-config only);
+# 3. `make distcheck` (the tarball builds, tests, installs and uninstalls);
+# 4. runs the tarball's `make check` a second time with AddressSanitizer and
+#    UndefinedBehaviorSanitizer, the thread test under ThreadSanitizer, and
+#    each fuzz target for a short time (NG_FUZZ_SECONDS, default 20);
+# 5. prints the totals on a line of its own: "N passed, N failed".
 # Exit status 0 only if everything built and no test failed.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/tools/deps.sh"
 
-ng_install_deps python3 valgrind || exit 2
+ng_install_deps python3 valgrind groff-base clang libclang-rt-14-dev || exit 2
 
 passed=0
 failed=0
@@ -55,6 +60,7 @@ count_logs() {
 }
 
 jobs=$(nproc 2>/dev/null || echo 2)
+rm -rf "$top/_logs"; mkdir -p "$top/_logs"
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
     echo "check: bootstrapping (autoreconf)" >&2
     autoreconf -fi >&2 || fail_build "autoreconf failed"
@@ -65,6 +71,41 @@ make -j"$jobs" >&2 || fail_build "build failed"
 echo "check: make check" >&2
 make -j"$jobs" check >&2
 count_logs "$top"
+
+# Count the ok / not ok lines of one TAP-style script run; a script that
+# failed without a "not ok" line still counts as one failure.
+count_tap() {
+    log=$1 status=$2
+    ok=$(grep -c '^ok ' "$log" || true)
+    bad=$(grep -c '^not ok ' "$log" || true)
+    passed=$((passed + ok)); failed=$((failed + bad))
+    if [ "$status" -ne 0 ] && [ "$status" -ne 77 ] && [ "$bad" -eq 0 ]; then
+        failed=$((failed + 1)); echo "check: FAILED: $log" >&2; tail -n 30 "$log" >&2
+    fi
+    [ "$bad" -gt 0 ] && { echo "check: FAILED: $log" >&2; grep '^not ok' "$log" >&2; }
+    return 0
+}
+
+echo "check: CLI tests under valgrind" >&2
+vg="$top/libtool --mode=execute valgrind -q --leak-check=full --show-leak-kinds=definite,indirect"
+vg="$vg --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
+for t in test-cli test-corpus test-index; do
+    log="$top/_logs/$t.valgrind.log"
+    abs_top_builddir=$top abs_top_srcdir=$top srcdir=$top NEWSGREP_WRAPPER=$vg \
+        sh "$top/tests/cli/$t.sh" >"$log" 2>&1
+    count_tap "$log" $?
+done
+
+echo "check: install test (DESTDIR, pkg-config)" >&2
+sh "$top/tests/install-test.sh" >"$top/_logs/install-test.log" 2>&1
+count_tap "$top/_logs/install-test.log" $?
+
+echo "check: make distcheck" >&2
+if make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >"$top/_logs/distcheck.log" 2>&1; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); echo "check: FAILED: make distcheck" >&2; tail -n 40 "$top/_logs/distcheck.log" >&2
+fi
 
 echo "check: make dist, then make check under ASan+UBSan" >&2
 rm -rf "$top/_check"
@@ -83,6 +124,22 @@ else
     failed=$((failed + 1)); echo "check: make dist failed" >&2
 fi
 rm -f newsgrep-*.tar.gz
+
+if [ -x "$top/tests/tsan.sh" ]; then
+    echo "check: thread test under ThreadSanitizer" >&2
+    sh "$top/tests/tsan.sh" >"$top/_logs/tsan.log" 2>&1
+    count_tap "$top/_logs/tsan.log" $?
+fi
+
+echo "check: fuzz targets, ${NG_FUZZ_SECONDS:-20} s each" >&2
+FUZZ_WORK="$top/_check/fuzz" NEWSGREP="$top/src/newsgrep" \
+    sh "$top/tests/fuzz/run.sh" "${NG_FUZZ_SECONDS:-20}" >"$top/_logs/fuzz.log" 2>&1
+st=$?
+case $st in
+0) passed=$((passed + 1)) ;;
+77) echo "check: fuzzing skipped (no clang)" >&2 ;;
+*) failed=$((failed + 1)); echo "check: FAILED: fuzzing (see _logs/fuzz.log)" >&2; tail -n 30 "$top/_logs/fuzz.log" >&2 ;;
+esac
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

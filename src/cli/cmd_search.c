@@ -5,6 +5,12 @@
  * In batch mode, -c prints "LINE<TAB>COUNT", -l "LINE<TAB>ID", --json adds
  * "query": LINE to every object, and the human form puts a header line
  * "== LINE: QUERY" before the hits of each query.
+ *
+ * Totals: the top-k search only counts the matches it had to look at
+ * (NG_TOTAL_LOWER_BOUND), so the human form ends with "N hits" when that is
+ * every match and "at least N hits" otherwise; --json's summary has "total"
+ * and "total_exact"; --total asks for the exact count (slower on common
+ * words); -c always counts exactly.
  */
 #include "cli.h"
 
@@ -34,7 +40,8 @@ enum {
     OPT_SINCE,
     OPT_UNTIL,
     OPT_SORT,
-    OPT_RECENT
+    OPT_RECENT,
+    OPT_TOTAL
 };
 
 static const cli_option search_options[] = {
@@ -44,7 +51,8 @@ static const cli_option search_options[] = {
     {NULL, 'c', 0, OPT_COUNT},    {"k1", 0, 1, OPT_K1},           {"b", 0, 1, OPT_B},
     {"batch", 0, 1, OPT_BATCH},   {"explain", 0, 0, OPT_EXPLAIN}, {"no-names", 0, 0, OPT_NO_NAMES},
     {"title-weight", 0, 1, OPT_TITLE_WEIGHT}, {"since", 0, 1, OPT_SINCE}, {"until", 0, 1, OPT_UNTIL},
-    {"sort", 0, 1, OPT_SORT},     {"recent", 0, 1, OPT_RECENT},   {NULL, 0, 0, 0},
+    {"sort", 0, 1, OPT_SORT},     {"recent", 0, 1, OPT_RECENT},   {"total", 0, 0, OPT_TOTAL},
+    {NULL, 0, 0, 0},
 };
 
 typedef struct search_state {
@@ -237,9 +245,11 @@ static int print_hit(search_state *st, const ng_query *q, const ng_hit *h, size_
                 line_error(lineno);
                 goto out;
             }
-            fputs("   matched: ", stdout);
-            print_matched(&mw, 0);
-            fputc('\n', stdout);
+            if (mw.size > 0) {
+                fputs("   matched: ", stdout);
+                print_matched(&mw, 0);
+                fputc('\n', stdout);
+            }
             ng_buf_dispose(&mw);
         }
     }
@@ -293,6 +303,25 @@ static int list_one(uint64_t docnum, void *payload)
     return ferror(stdout) ? 1 : 0;
 }
 
+/* Human form, after the hits: "3 hits", "hits 1-10 of 57" or "hits 1-10
+ * of at least 57" (the top-k search stopped counting). */
+static void print_total_line(const search_state *st, size_t n, uint64_t total, int exact)
+{
+    size_t first = st->sopts.offset + 1;
+    fputc('\n', stdout);
+    if (st->color)
+        fputs(CLI_SGR_DIM, stdout);
+    if (exact && first == 1 && total == n)
+        printf("%" PRIu64 " hit%s", total, total == 1 ? "" : "s");
+    else
+        printf("hits %zu-%zu of %s%" PRIu64, first, first + n - 1, exact ? "" : "at least ", total);
+    if (!exact)
+        fputs(" (--total counts them all)", stdout);
+    if (st->color)
+        fputs(CLI_SGR_RESET, stdout);
+    fputc('\n', stdout);
+}
+
 /* Run one query: CLI_EXIT_MATCH, CLI_EXIT_NOMATCH or CLI_EXIT_ERROR. */
 static int run_query(search_state *st, const char *text, size_t len, size_t lineno)
 {
@@ -302,6 +331,7 @@ static int run_query(search_state *st, const char *text, size_t len, size_t line
     double t0 = now_ms();
     int rc = CLI_EXIT_ERROR;
     uint64_t total = 0;
+    int exact = 1;
 
     if (ng_query_parse_ex(&q, st->ix, text, len, st->parse_flags) != NG_OK) {
         query_error(st, text, len, lineno);
@@ -379,6 +409,7 @@ static int run_query(search_state *st, const char *text, size_t len, size_t line
             goto out;
         }
         total = ng_results_total(res);
+        exact = ng_results_total_exact(res);
         n = ng_results_count(res);
         for (i = 0; i < n; i++) {
             ng_hit h;
@@ -395,19 +426,23 @@ static int run_query(search_state *st, const char *text, size_t len, size_t line
         }
         if (st->json) {
             json_line_prefix(st, "summary", lineno);
-            printf(",\"total\":%" PRIu64 ",\"returned\":%zu,\"elapsed_ms\":%.3f", total, n,
-                   now_ms() - t0);
+            printf(",\"total\":%" PRIu64 ",\"total_exact\":%s,\"returned\":%zu,\"elapsed_ms\":%.3f",
+                   total, exact ? "true" : "false", n, now_ms() - t0);
             if (sugg.size > 0) {
                 fputs(",\"suggestion\":", stdout);
                 out_json_str(stdout, sugg.ptr, sugg.size, NULL);
             }
             fputs("}\n", stdout);
-        } else if (sugg.size > 0) {
-            if (!st->first_block)
-                fputc('\n', stdout);
-            fputs("Did you mean: ", stdout);
-            out_term(stdout, sugg.ptr, sugg.size);
-            fputs("?\n", stdout);
+        } else {
+            if (n > 0)
+                print_total_line(st, n, total, exact);
+            if (sugg.size > 0) {
+                if (!st->first_block)
+                    fputc('\n', stdout);
+                fputs("Did you mean: ", stdout);
+                out_term(stdout, sugg.ptr, sugg.size);
+                fputs("?\n", stdout);
+            }
         }
     }
     rc = total > 0 ? CLI_EXIT_MATCH : CLI_EXIT_NOMATCH;
@@ -584,6 +619,7 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
                 goto out;
             }
             break;
+        case OPT_TOTAL: st.sopts.total_mode = NG_TOTAL_EXACT; break;
         default: break;
         }
     }

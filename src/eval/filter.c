@@ -8,6 +8,9 @@
 **   scale: factor x inner bound;  decay: the factor is <= 1, inner bound;
 **   sum: driver bound + extra bound;  alt: the largest kid bound;
 **   date: 0 (it only filters).
+** and sets base.block_max with the same composition over block windows
+** (eval.h, ng_cursor__block_max), so that a query wrapped in them -- every
+** word is a title sum, a name an ALT -- keeps block-max pruning.
 */
 #include <math.h>
 
@@ -53,6 +56,15 @@ static double zero_score(ng_cursor *c) { (void)c; return 0; }
 static double zero_max(const ng_cursor *c) { (void)c; return 0; }
 static void plain_free(ng_cursor *c) { ng__free(c); }
 
+/* Score 0 everywhere: a bound of 0 over the rest of the segment. */
+static double date_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
+{
+    (void)c;
+    (void)target;
+    *last = NG_FMT_DOCID_END - 1;
+    return 0;
+}
+
 static const ng_cursor_ops date_ops = {
     .next = date_next, .seek = date_seek, .score = zero_score, .max_score = zero_max, .free = plain_free};
 
@@ -62,6 +74,7 @@ int ng_cursor__date(ng_cursor **out, const ng_segment *seg, int32_t first, int32
     *out = NULL;
     if (!c) return ng__oom();
     c->base.ops = &date_ops;
+    c->base.block_max = date_block_max;
     c->base.cost = seg->lens.n_docs; /* a scan: never the lead of an AND with words */
     c->seg = seg;
     c->first = first;
@@ -116,6 +129,12 @@ static double scale_max(const ng_cursor *c)
     return w->factor * w->inner->ops->max_score(w->inner);
 }
 
+static double scale_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
+{
+    wrap_cursor *w = (wrap_cursor *)c;
+    return w->factor * ng_cursor__block_max(w->inner, target, last);
+}
+
 static const ng_cursor_ops scale_ops = {
     .next = wrap_next, .seek = wrap_seek, .score = scale_score, .max_score = scale_max, .free = wrap_free};
 
@@ -134,10 +153,17 @@ static double decay_max(const ng_cursor *c)
     return w->inner->ops->max_score(w->inner);
 }
 
+/* The decay factor is <= 1: the inner bound holds. */
+static double decay_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
+{
+    return ng_cursor__block_max(((wrap_cursor *)c)->inner, target, last);
+}
+
 static const ng_cursor_ops decay_ops = {
     .next = wrap_next, .seek = wrap_seek, .score = decay_score, .max_score = decay_max, .free = wrap_free};
 
-static int wrap(ng_cursor **out, ng_cursor *inner, const ng_cursor_ops *ops, wrap_cursor **w_out)
+static int wrap(ng_cursor **out, ng_cursor *inner, const ng_cursor_ops *ops,
+                double (*block_max)(ng_cursor *, uint32_t, uint32_t *), wrap_cursor **w_out)
 {
     wrap_cursor *w = ng__calloc(1, sizeof *w);
     *out = NULL;
@@ -146,6 +172,7 @@ static int wrap(ng_cursor **out, ng_cursor *inner, const ng_cursor_ops *ops, wra
         return ng__oom();
     }
     w->base.ops = ops;
+    w->base.block_max = block_max;
     w->base.doc = inner->doc;
     w->base.cost = inner->cost;
     w->inner = inner;
@@ -157,7 +184,7 @@ static int wrap(ng_cursor **out, ng_cursor *inner, const ng_cursor_ops *ops, wra
 int ng_cursor__scale(ng_cursor **out, ng_cursor *inner, double factor)
 {
     wrap_cursor *w = NULL;
-    int rc = wrap(out, inner, &scale_ops, &w);
+    int rc = wrap(out, inner, &scale_ops, scale_block_max, &w);
     if (!rc) w->factor = factor;
     return rc;
 }
@@ -166,7 +193,7 @@ int ng_cursor__decay(ng_cursor **out, ng_cursor *inner, const ng_segment *seg, d
                      int32_t newest, int32_t oldest)
 {
     wrap_cursor *w = NULL;
-    int rc = wrap(out, inner, &decay_ops, &w);
+    int rc = wrap(out, inner, &decay_ops, decay_block_max, &w);
     if (!rc) {
         w->seg = seg;
         w->half_life = half_life;
@@ -226,6 +253,16 @@ static void sum_free(ng_cursor *c)
     ng__free(s);
 }
 
+/* driver + extra: the bounds add; the window is where both hold. */
+static double sum_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
+{
+    sum_cursor *s = (sum_cursor *)c;
+    uint32_t l1, l2;
+    double b = ng_cursor__block_max(s->driver, target, &l1) + ng_cursor__block_max(s->extra, target, &l2);
+    *last = l1 < l2 ? l1 : l2;
+    return b;
+}
+
 static const ng_cursor_ops sum_ops = {
     .next = sum_next, .seek = sum_seek, .score = sum_score, .max_score = sum_max, .free = sum_free};
 
@@ -239,6 +276,7 @@ int ng_cursor__sum(ng_cursor **out, ng_cursor *driver, ng_cursor *extra)
         return ng__oom();
     }
     s->base.ops = &sum_ops;
+    s->base.block_max = sum_block_max;
     s->base.doc = driver->doc;
     s->base.cost = driver->cost;
     s->driver = driver;
@@ -324,6 +362,22 @@ static void alt_free(ng_cursor *c)
     ng__free(a);
 }
 
+/* The best kid scores: the largest kid bound, over the shortest window. */
+static double alt_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
+{
+    alt_cursor *a = (alt_cursor *)c;
+    uint32_t end = NG_FMT_DOCID_END - 1, l;
+    double best = 0;
+    size_t i;
+    for (i = 0; i < a->n; i++) {
+        double b = ng_cursor__block_max(a->kids[i], target, &l);
+        if (b > best) best = b;
+        if (l < end) end = l;
+    }
+    *last = end;
+    return best;
+}
+
 static const ng_cursor_ops alt_ops = {
     .next = alt_next, .seek = alt_seek, .score = alt_score, .max_score = alt_max, .free = alt_free};
 
@@ -340,6 +394,7 @@ int ng_cursor__alt(ng_cursor **out, ng_cursor **kids, size_t n)
     memcpy(a->kids, kids, n * sizeof *kids);
     a->n = n;
     a->base.ops = &alt_ops;
+    a->base.block_max = alt_block_max;
     for (i = 0; i < n; i++) a->base.cost += kids[i]->cost;
     alt_settle(a);
     *out = &a->base;

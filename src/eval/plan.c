@@ -24,19 +24,81 @@
 #include "eval/plan.h"
 #include "api/api.h"
 
+/* An entry no dictionary holds (its offset is past any file: a real entry
+** that far out is rejected by ng_seg__open_term, never mistaken for it). */
+static void mark_absent(ng_term_info *ti)
+{
+    memset(ti, 0, sizeof *ti);
+    ti->pst_off = UINT64_MAX;
+}
+
+static int is_absent(const ng_term_info *ti) { return ti->pst_off == UINT64_MAX && ti->df == 0 && ti->pst_len == 0; }
+
+/* Live documents of a term in a segment with tombstones: walk its postings
+** (as reader.c's ng_index__df does; needed here to keep the entries). */
+static int live_df(const ng_segment *s, const ng_term_info *ti, uint64_t *out)
+{
+    ng_post_dec d;
+    uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], i;
+    uint64_t n = 0;
+    int rc = ng_seg__open_term(&d, s, ti);
+    while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
+        if ((rc = ng_post__dec_docs(&d, docs, tfs)) != NG_OK) break;
+        for (i = 0; i < d.cur.n; i++) {
+            if (docs[i] >= s->meta.n_docs) return ng__corrupt(s->pst.name, 0, "postings: docid beyond the segment");
+            n += !ng_seg__deleted(s, docs[i]);
+        }
+    }
+    if (rc == NG_ITEROVER) rc = NG_OK;
+    *out = n;
+    return rc;
+}
+
+/* Live df of term over the snapshot, keeping each segment's dictionary
+** entry in ti[] (mark_absent where the segment lacks it): one lookup per segment
+** and term. */
+static int lookup_df(const ng_plan *pl, const char *term, size_t len, ng_term_info *ti, uint64_t *df_out)
+{
+    uint64_t df = 0, n;
+    uint32_t s;
+    int rc;
+    for (s = 0; s < pl->ix->n_segs; s++) {
+        const ng_segment *seg = &pl->ix->segs[s];
+        rc = ng_dict__lookup(&seg->dict, term, len, &ti[s]);
+        if (rc == NG_ENOTFOUND) {
+            mark_absent(&ti[s]);
+            continue;
+        }
+        if (rc) return rc;
+        if (seg->dels && seg->meta.n_deleted > 0) {
+            /* exact BM25 statistics: tombstoned documents do not count */
+            if ((rc = live_df(seg, &ti[s], &n)) != NG_OK) return rc;
+            df += n;
+        } else {
+            df += ti[s].df;
+        }
+    }
+    *df_out = df;
+    return NG_OK;
+}
+
 static int add_idf(ng_plan *pl, const ng_qterm *qt)
 {
+    size_t n_segs = pl->ix->n_segs ? pl->ix->n_segs : 1;
     uint64_t df;
     ng_plan_idf *e;
     int rc;
-    if ((rc = ng_index__df(pl->ix, qt->term, qt->term_len, &df)) != NG_OK) return rc;
     if ((rc = NG_GROW(pl->terms, pl->cap, pl->n_terms + 1)) != NG_OK) return rc;
     e = &pl->terms[pl->n_terms++];
+    memset(e, 0, sizeof *e);
     e->qt = qt;
+    if (!pl->scoring) return NG_OK; /* cursors look the term up themselves */
+    if (!(e->ti = ng__malloc(n_segs * sizeof *e->ti))) return ng__oom();
+    if ((rc = lookup_df(pl, qt->term, qt->term_len, e->ti, &df)) != NG_OK) return rc;
     e->idf = ng_bm25_idf(&pl->bm25, (double)df);
-    e->key_idf = 0;
     if (qt->key) {
-        if ((rc = ng_index__df(pl->ix, qt->key, qt->key_len, &df)) != NG_OK) return rc;
+        if (!(e->key_ti = ng__malloc(n_segs * sizeof *e->key_ti))) return ng__oom();
+        if ((rc = lookup_df(pl, qt->key, qt->key_len, e->key_ti, &df)) != NG_OK) return rc;
         e->key_idf = ng_bm25_idf(&pl->bm25, (double)df);
     }
     return NG_OK;
@@ -56,7 +118,7 @@ static int collect_idf(ng_plan *pl, const ng_qnode *n)
 
 static const ng_plan_idf *idf_entry(const ng_plan *pl, const ng_qterm *qt)
 {
-    static const ng_plan_idf none = {NULL, 0, 0};
+    static const ng_plan_idf none = {NULL, 0, 0, NULL, NULL};
     size_t i;
     for (i = 0; i < pl->n_terms; i++)
         if (pl->terms[i].qt == qt) return &pl->terms[i];
@@ -64,6 +126,21 @@ static const ng_plan_idf *idf_entry(const ng_plan *pl, const ng_qterm *qt)
 }
 
 static double idf_of(const ng_plan *pl, const ng_qterm *qt) { return idf_entry(pl, qt)->idf; }
+
+/* Term cursor for a query term (key = 0: its stem, 1: its name key) in seg,
+** from the entry the df lookup kept, or by a lookup when there is none. */
+static int open_term(ng_cursor **out, const ng_plan *pl, const ng_plan_idf *e, const ng_qterm *qt, int key,
+                     const ng_segment *seg, double idf, const ng_bm25 *p)
+{
+    const ng_term_info *tis = key ? e->key_ti : e->ti;
+    size_t s = (size_t)(seg - pl->ix->segs);
+    if (tis && seg >= pl->ix->segs && s < pl->ix->n_segs) {
+        if (is_absent(&tis[s])) return ng_cursor__empty(out);
+        return ng_cursor__term_open(out, seg, &tis[s], idf, p);
+    }
+    return key ? ng_cursor__term(out, seg, qt->key, qt->key_len, idf, p)
+               : ng_cursor__term(out, seg, qt->term, qt->term_len, idf, p);
+}
 
 /* Newest and oldest dates of the live documents (for the recency decay). */
 static void date_span(ng_plan *pl)
@@ -94,11 +171,12 @@ static int check_options(const ng_search_options *o)
     return NG_OK;
 }
 
-int ng_plan__init(ng_plan *pl, const ng_index *ix, const ng_qnode *root, const ng_search_options *o)
+static int plan_init(ng_plan *pl, const ng_index *ix, const ng_qnode *root, const ng_search_options *o, int scoring)
 {
     ng_search_options def = NG_SEARCH_OPTIONS_INIT;
     int rc;
     memset(pl, 0, sizeof *pl);
+    pl->scoring = scoring;
     if (!o) o = &def;
     pl->ix = ix;
     pl->root = root;
@@ -118,7 +196,25 @@ int ng_plan__init(ng_plan *pl, const ng_index *ix, const ng_qnode *root, const n
     return root ? collect_idf(pl, root) : NG_OK;
 }
 
-void ng_plan__free(ng_plan *pl) { ng__free(pl->terms); }
+int ng_plan__init(ng_plan *pl, const ng_index *ix, const ng_qnode *root, const ng_search_options *o)
+{
+    return plan_init(pl, ix, root, o, 1);
+}
+
+int ng_plan__init_unscored(ng_plan *pl, const ng_index *ix, const ng_qnode *root)
+{
+    return plan_init(pl, ix, root, NULL, 0);
+}
+
+void ng_plan__free(ng_plan *pl)
+{
+    size_t i;
+    for (i = 0; i < pl->n_terms; i++) {
+        ng__free(pl->terms[i].ti);
+        ng__free(pl->terms[i].key_ti);
+    }
+    ng__free(pl->terms);
+}
 
 static int build(ng_cursor **out, const ng_qnode *n, const ng_segment *seg, const ng_plan *pl);
 
@@ -134,8 +230,8 @@ static int build_word(ng_cursor **out, const ng_qnode *n, const ng_qterm *qt, co
     ng_cursor *c, *x, *alt[2];
     int rc;
     *out = NULL;
-    if ((rc = ng_cursor__term(&c, seg, qt->term, qt->term_len, e->idf, bm25_for(pl, n))) != NG_OK) return rc;
-    if (n->field == NG_QF_ALL && pl->title_weight > 0 && qt->term_len < NG_MAX_TERM_BYTES * 4 && c->doc != NG_FMT_DOCID_END) {
+    if ((rc = open_term(&c, pl, e, qt, 0, seg, e->idf, bm25_for(pl, n))) != NG_OK) return rc;
+    if (pl->scoring && n->field == NG_QF_ALL && pl->title_weight > 0 && qt->term_len < NG_MAX_TERM_BYTES * 4 && c->doc != NG_FMT_DOCID_END) {
         char t[NG_MAX_TERM_BYTES * 4 + 2];
         t[0] = NG_NS_TITLE;
         memcpy(t + 1, qt->term, qt->term_len);
@@ -148,7 +244,7 @@ static int build_word(ng_cursor **out, const ng_qnode *n, const ng_qterm *qt, co
         else if ((rc = ng_cursor__sum(&c, c, x)) != NG_OK) return rc;
     }
     if (qt->key) {
-        if ((rc = ng_cursor__term(&x, seg, qt->key, qt->key_len, e->key_idf, &pl->bm25)) != NG_OK) {
+        if ((rc = open_term(&x, pl, e, qt, 1, seg, e->key_idf, &pl->bm25)) != NG_OK) {
             ng_cursor__free(c);
             return rc;
         }
@@ -170,7 +266,7 @@ static int build_phrase(ng_cursor **out, const ng_qnode *n, const ng_segment *se
     if (n->n_terms > 64) return ng__err_at(NG_EQUERY, n->offset, "query: phrase longer than 64 words at %zu", n->offset);
     for (i = 0; i < n->n_terms; i++) {
         const ng_qterm *qt = &n->terms[i];
-        rc = ng_cursor__term(&terms[i], seg, qt->term, qt->term_len, idf_of(pl, qt), bm25_for(pl, n));
+        rc = open_term(&terms[i], pl, idf_entry(pl, qt), qt, 0, seg, idf_of(pl, qt), bm25_for(pl, n));
         if (rc) {
             while (i--) ng_cursor__free(terms[i]);
             return rc;
@@ -216,11 +312,11 @@ static int operand_terms(ng_near_operand *op, const ng_qnode *k, const ng_segmen
     for (i = 0; i < n_alt; i++) {
         const ng_qterm *qt = k->kind == NG_Q_ALT ? &k->kids[i]->terms[0] : &k->terms[0];
         const ng_plan_idf *e = idf_entry(pl, qt);
-        if ((rc = ng_cursor__term(&op->terms[op->n], seg, qt->term, qt->term_len, 0, &pl->bm25)) != NG_OK) return rc;
+        if ((rc = open_term(&op->terms[op->n], pl, e, qt, 0, seg, 0, &pl->bm25)) != NG_OK) return rc;
         op->n++;
         if (e->idf > *idf) *idf = e->idf; /* an operand weighs as its rarest alternative */
         if (qt->key) {
-            if ((rc = ng_cursor__term(&op->terms[op->n], seg, qt->key, qt->key_len, 0, &pl->bm25)) != NG_OK) return rc;
+            if ((rc = open_term(&op->terms[op->n], pl, e, qt, 1, seg, 0, &pl->bm25)) != NG_OK) return rc;
             op->n++;
         }
     }
@@ -245,7 +341,7 @@ static int build_near(ng_cursor **out, const ng_qnode *n, const ng_segment *seg,
         } else {
             const ng_qterm *qt = &n->terms[i];
             if (!(ops[i].terms = ng__calloc(1, sizeof *ops[i].terms))) { rc = ng__oom(); break; }
-            rc = ng_cursor__term(&ops[i].terms[0], seg, qt->term, qt->term_len, 0, &pl->bm25);
+            rc = open_term(&ops[i].terms[0], pl, idf_entry(pl, qt), qt, 0, seg, 0, &pl->bm25);
             if (!rc) ops[i].n = 1;
             idf = idf_of(pl, qt);
             ops[i].rel = qt->rel_pos;

@@ -9,10 +9,18 @@
 
 #include "eval/eval.h"
 
+/*
+** ng_plan_idf.ti, .key_ti: the dictionary entries that the df lookups found,
+** one per segment (a marked entry where segment s lacks the term), kept so that building
+** a segment's cursors does not look the term up again.  NULL when the plan
+** does not score (ng_plan__init_unscored): cursors then look terms up once.
+*/
 typedef struct ng_plan_idf {
-    const ng_qterm *qt; /* a term of the query tree */
-    double idf;         /* its BM25 idf over the whole snapshot */
-    double key_idf;     /* idf of its name key term (qt->key), 0 if none */
+    const ng_qterm *qt;   /* a term of the query tree */
+    double idf;           /* its BM25 idf over the whole snapshot */
+    double key_idf;       /* idf of its name key term (qt->key), 0 if none */
+    ng_term_info *ti;     /* per segment: qt->term's entry (owned), or NULL */
+    ng_term_info *key_ti; /* per segment: qt->key's entry (owned), or NULL */
 } ng_plan_idf;
 
 typedef struct ng_plan {
@@ -26,12 +34,17 @@ typedef struct ng_plan {
     int32_t since, until;   /* date filter on the root, inclusive; NG_DATE_ANY = none */
     double half_life;       /* recency decay in days, 0 = off */
     int32_t newest, oldest; /* dated documents' span (recency), NG_DATE_NONE if none */
+    int scoring;            /* 0: matching only (count, list): no df, idf = 0 */
 } ng_plan;
 
 /* Prepare a plan for root (may be NULL) over ix with options o (may be
 ** NULL: defaults).  Free with ng_plan__free even on error.  NG_EINVAL for
 ** an out-of-range option. */
 int ng_plan__init(ng_plan *pl, const ng_index *ix, const ng_qnode *root, const ng_search_options *o);
+/* The same for matching without scores (ng_search_count, ng_search_each):
+** no document frequency is computed (with tombstones that would decode
+** whole lists), every score is 0. */
+int ng_plan__init_unscored(ng_plan *pl, const ng_index *ix, const ng_qnode *root);
 void ng_plan__free(ng_plan *pl);
 /* Build the cursor tree of node n over segment seg; *out owned by the
 ** caller.  For n == pl->root the options' date bounds and recency decay

@@ -39,6 +39,7 @@ struct ng_results {
     ng_hit *hits;
     size_t n;
     uint64_t total;
+    int total_exact; /* total counts every match (else a lower bound) */
 };
 
 /* Top-k over every segment in order, one heap: the threshold reached in a
@@ -59,26 +60,43 @@ static int run_topk(ng_topk *t, uint64_t *total, const ng_index *ix, const ng_qn
     return rc;
 }
 
+/* The fields of a version-1 ng_search_options (release 0.1.0), which ends at b. */
+#define OPTIONS_V1_SIZE (offsetof(ng_search_options, b) + sizeof(double))
+
 NG_EXTERN(int) ng_search_options_init(ng_search_options *o, unsigned int version)
 {
     ng_search_options def = NG_SEARCH_OPTIONS_INIT;
-    if (version != NG_SEARCH_OPTIONS_VERSION) return ng__err(NG_EINVAL, "search options: unknown version %u", version);
-    *o = def;
+    if (!o) return ng__err(NG_EINVAL, "search options: null argument");
+    if (version != 1 && version != NG_SEARCH_OPTIONS_VERSION)
+        return ng__err(NG_EINVAL, "search options: unknown version %u", version);
+    def.version = version;
+    /* a version-1 caller's struct is shorter: fill only what it has */
+    memcpy(o, &def, version == 1 ? OPTIONS_V1_SIZE : sizeof def);
     return NG_OK;
 }
 
-static int check_options(const ng_search_options *o)
-{
-    if (!o) return NG_OK;
-    if (o->version != NG_SEARCH_OPTIONS_VERSION) return ng__err(NG_EINVAL, "search options: unknown version %u", o->version);
-    if (!(o->k1 >= 0 && o->k1 < 1000)) return ng__err(NG_EINVAL, "search options: k1 must be in [0, 1000)");
-    if (!(o->b >= 0 && o->b <= 1)) return ng__err(NG_EINVAL, "search options: b must be in [0, 1]");
-    return NG_OK;
-}
-
-int ng_eval__search(ng_results **out, ng_index *ix, const ng_query *q, const ng_search_options *o, int exact_total)
+/* Copy the caller's options into *o (defaults for what its version lacks;
+** a version-1 caller was promised exact totals) and check them. */
+static int read_options(ng_search_options *o, const ng_search_options *in)
 {
     ng_search_options def = NG_SEARCH_OPTIONS_INIT;
+    *o = def;
+    if (!in) return NG_OK;
+    if (in->version != 1 && in->version != NG_SEARCH_OPTIONS_VERSION)
+        return ng__err(NG_EINVAL, "search options: unknown version %u", in->version);
+    memcpy(o, in, in->version == 1 ? OPTIONS_V1_SIZE : sizeof *o);
+    if (in->version == 1) o->total_mode = NG_TOTAL_EXACT;
+    if (!(o->k1 >= 0 && o->k1 < 1000)) return ng__err(NG_EINVAL, "search options: k1 must be in [0, 1000)");
+    if (!(o->b >= 0 && o->b <= 1)) return ng__err(NG_EINVAL, "search options: b must be in [0, 1]");
+    if (o->total_mode != NG_TOTAL_EXACT && o->total_mode != NG_TOTAL_LOWER_BOUND)
+        return ng__err(NG_EINVAL, "search options: unknown total_mode %d", o->total_mode);
+    return NG_OK;
+}
+
+int ng_eval__search(ng_results **out, ng_index *ix, const ng_query *q, const ng_search_options *opts,
+                    int exact_total)
+{
+    ng_search_options ov, *o = &ov;
     ng_results *r;
     ng_topk topk;
     uint64_t total = 0;
@@ -87,22 +105,27 @@ int ng_eval__search(ng_results **out, ng_index *ix, const ng_query *q, const ng_
     int rc;
     *out = NULL;
     if (!ix || !q) return ng__err(NG_EINVAL, "search: null argument");
-    if ((rc = check_options(o)) != NG_OK) return rc;
-    if (!o) o = &def;
+    if ((rc = read_options(o, opts)) != NG_OK) return rc;
     k = o->limit > SIZE_MAX - o->offset ? SIZE_MAX : o->limit + o->offset;
     if (o->limit == 0) k = 0;
     if (k > ix->n_live) k = (size_t)ix->n_live;
+    /* no hits wanted: counting is all there is to do (nothing is scored) */
+    if (k == 0) exact_total = 1;
     if ((rc = ng_topk__init(&topk, k)) != NG_OK) return rc;
     if ((rc = ng_plan__init(&pl, ix, q->root, o)) == NG_OK)
-        rc = run_topk(&topk, &total, ix, q->root, &pl, exact_total);
+        rc = o->sort == NG_SORT_DATE ? ng_plan__date_topk(&topk, &total, &pl)
+                                     : run_topk(&topk, &total, ix, q->root, &pl, exact_total);
     ng_plan__free(&pl);
     if (!rc && !(r = ng__calloc(1, sizeof *r))) rc = ng__oom();
     if (rc) {
         ng_topk__free(&topk);
         return rc;
     }
-    ng_topk__sort(&topk);
-    r->total = exact_total || total > topk.n ? total : topk.n;
+    if (o->sort != NG_SORT_DATE) ng_topk__sort(&topk); /* date_topk returns its final order */
+    /* the heap never filled (or holds every live document): nothing was
+       pruned, every match was seen; date sort counts every match */
+    r->total_exact = exact_total || o->sort == NG_SORT_DATE || topk.n < topk.k || topk.k == ix->n_live;
+    r->total = r->total_exact || total > topk.n ? total : topk.n;
     r->n = topk.n > o->offset ? topk.n - o->offset : 0;
     r->hits = ng__malloc((r->n ? r->n : 1) * sizeof *r->hits);
     if (!r->hits) {
@@ -121,8 +144,9 @@ int ng_eval__search(ng_results **out, ng_index *ix, const ng_query *q, const ng_
 
 NG_EXTERN(int) ng_search(ng_results **out, ng_index *ix, const ng_query *q, const ng_search_options *o)
 {
-    /* the API promises the exact number of matches */
-    return ng_eval__search(out, ix, q, o, 1);
+    int exact = o ? o->version == 1 || (o->version == NG_SEARCH_OPTIONS_VERSION && o->total_mode == NG_TOTAL_EXACT)
+                  : 0; /* NULL: the default, a lower bound */
+    return ng_eval__search(out, ix, q, o, exact);
 }
 
 NG_EXTERN(void) ng_results_free(ng_results *r)
@@ -134,6 +158,7 @@ NG_EXTERN(void) ng_results_free(ng_results *r)
 
 NG_EXTERN(size_t) ng_results_count(const ng_results *r) { return r ? r->n : 0; }
 NG_EXTERN(uint64_t) ng_results_total(const ng_results *r) { return r ? r->total : 0; }
+NG_EXTERN(int) ng_results_total_exact(const ng_results *r) { return r ? r->total_exact : 0; }
 
 NG_EXTERN(int) ng_results_hit(ng_hit *out, const ng_results *r, size_t i)
 {
@@ -160,11 +185,11 @@ static int on_each(void *payload, uint64_t docnum, ng_cursor *c)
 
 static int run_each(ng_index *ix, const ng_query *q, each_ctx *e)
 {
-    ng_search_options def = NG_SEARCH_OPTIONS_INIT;
     ng_plan pl;
     int rc;
     if (!ix || !q) return ng__err(NG_EINVAL, "search: null argument");
-    if ((rc = ng_plan__init(&pl, ix, q->root, &def)) == NG_OK) rc = for_each_match(ix, q->root, &pl, on_each, e);
+    /* matching only: no idf, so no df (which decodes lists with tombstones) */
+    if ((rc = ng_plan__init_unscored(&pl, ix, q->root)) == NG_OK) rc = for_each_match(ix, q->root, &pl, on_each, e);
     ng_plan__free(&pl);
     if (rc == NG_EUSER) ng__err(NG_EUSER, "search stopped by the callback");
     return rc;

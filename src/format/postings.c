@@ -51,6 +51,8 @@
 ** cut into chunks of 128: a full chunk is u8 bits + 16*bits bytes packed,
 ** the last partial chunk n x vint.
 */
+#include <stdio.h>
+
 #include "format/format.h"
 
 /* ------------------------------------------------------------------ */
@@ -336,7 +338,11 @@ int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, s
     const uint8_t *p = d->pos_base + b->pos_off, *end = p + b->pos_len;
     size_t i = 0, k;
     uint32_t j, prev;
-    if (ng__crc32(0, p, b->pos_len) != b->pos_crc) return ng_fmt__corrupt(d->xf, p, "positions: checksum mismatch");
+    if (ng__crc32(0, p, b->pos_len) != b->pos_crc) {
+        char why[160]; /* the CRC is kept in .pst: either file may be the damaged one */
+        snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", d->pf->name);
+        return ng_fmt__corrupt(d->xf, p, why);
+    }
     while (n_out - i >= NG_FMT_BLOCK) {
         unsigned w;
         if (p >= end || (w = *p++) > 32 || (size_t)(end - p) < 16u * w)

@@ -40,21 +40,6 @@ static int encode_term(flush_ctx *c, const ng_memtable *mt, const mt_term *t)
     return ng_post__enc_finish(&c->enc);
 }
 
-/* A lexicon term (NG_NS_WORD) is counted, not listed: df and cf only. */
-static int count_term(const mt_term *t, ng_term_info *ti)
-{
-    const uint8_t *p = t->data, *end = t->data + t->size;
-    memset(ti, 0, sizeof *ti);
-    while (p < end) {
-        uint64_t dd, tf;
-        if (ng__vint_get(&p, end, &dd) || ng__vint_get(&p, end, &tf) || tf == 0)
-            return ng__err(NG_ERROR, "memtable: bad lexicon counts (internal)");
-        ti->df++;
-        ti->cf += tf;
-    }
-    return NG_OK;
-}
-
 static int write_terms(flush_ctx *c, const ng_memtable *mt, mt_term **terms)
 {
     size_t i;
@@ -63,11 +48,13 @@ static int write_terms(flush_ctx *c, const ng_memtable *mt, mt_term **terms)
         ng_term_info ti;
         const mt_term *t = terms[i];
         if (t->len && t->term[0] == NG_NS_WORD) {
-            if ((rc = count_term(t, &ti)) == NG_OK) {
-                ti.pst_off = c->pst.off - NG_FMT_HEADER_SIZE;
-                ti.pos_off = c->pos.off - NG_FMT_HEADER_SIZE;
-                rc = ng_dict__enc_add(&c->dict, t->term, t->len, &ti);
-            }
+            /* a lexicon term is counted, not listed: df and cf only */
+            memset(&ti, 0, sizeof ti);
+            ti.df = t->df;
+            ti.cf = t->cf;
+            ti.pst_off = c->pst.off - NG_FMT_HEADER_SIZE;
+            ti.pos_off = c->pos.off - NG_FMT_HEADER_SIZE;
+            rc = ng_dict__enc_add(&c->dict, t->term, t->len, &ti);
             continue;
         }
         if ((rc = encode_term(c, mt, t)) != NG_OK) break;

@@ -12,7 +12,7 @@
 **   vint doc - last_doc (the first: doc + 1), vint tf, tf x vint position
 **   delta (first position + 1, then pos - prev)
 ** so one flush pass decodes them in document order.  Lexicon terms
-** (NG_NS_WORD) keep no positions: vint doc delta, vint tf only.
+** (NG_NS_WORD) keep no list at all: only their df and cf are counted.
 */
 /* FNV-1a: short terms, good enough spread for open addressing. */
 static inline uint32_t ng_mt__hash(const char *p, size_t n)
@@ -30,27 +30,16 @@ typedef struct mt_term {
     uint32_t hash;      /* of the term bytes */
     uint32_t len;       /* term bytes */
     uint32_t last_doc;  /* last document appended, or UINT32_MAX */
-    uint32_t cur_doc;   /* document being analysed, for counting tf */
-    uint32_t cur_tf;    /* occurrences in cur_doc so far */
-    uint32_t last_pos;  /* last position appended in cur_doc */
     uint32_t df;        /* documents */
-    uint8_t *data;      /* encoded postings */
+    uint64_t cf;        /* occurrences (kept for lexicon terms only) */
+    uint8_t *data;      /* encoded postings (not for lexicon terms) */
     size_t size, cap;   /* of data */
     char term[];        /* the term, not NUL-terminated */
 } mt_term;
 
-typedef struct mt_tok {
-    mt_term *t;   /* the token's term */
-    uint32_t pos; /* its position */
-} mt_tok;
-
 typedef struct ng_memtable {
     mt_term **slots;          /* open addressing, power-of-two size */
     size_t n_slots, n_terms;
-    mt_tok *toks;             /* tokens of the current document */
-    size_t n_toks, toks_cap;
-    mt_term **doc_terms;      /* distinct terms of the current document */
-    size_t n_doc_terms, doc_terms_cap;
     uint32_t *lens;           /* document lengths */
     int32_t *dates;           /* document dates (days), parallel to lens */
     size_t n_docs, lens_cap, dates_cap;
@@ -61,12 +50,17 @@ typedef struct ng_memtable {
 int ng_mt__init(ng_memtable *mt);
 void ng_mt__free(ng_memtable *mt);
 void ng_mt__reset(ng_memtable *mt);
-/* Start document number mt->n_docs; feed tokens; end it (appends postings). */
-void ng_mt__doc_begin(ng_memtable *mt);
-int ng_mt__add_token(ng_memtable *mt, const char *term, size_t len, uint32_t pos);
-/* Same, with hash = ng_mt__hash(term, len) computed by the caller (the
-** analysis threads hash terms so that the inverting thread does not). */
-int ng_mt__add_token_h(ng_memtable *mt, const char *term, size_t len, uint32_t hash, uint32_t pos);
+/*
+** Add document number mt->n_docs one distinct term at a time, then end it.
+** The analysis threads have already grouped the document's occurrences by
+** term (pipeline.c), so the inverting thread probes the table once per
+** distinct term, with a hash computed by them (hash = ng_mt__hash(term,
+** len)), and appends ready-made bytes:
+**   post[0..post_len) = vint tf, tf x vint position delta   (positional)
+** A lexicon term (NG_NS_WORD) needs only tf; post is ignored.
+*/
+int ng_mt__add_doc_term(ng_memtable *mt, const char *term, size_t len, uint32_t hash, uint32_t tf,
+                        const uint8_t *post, size_t post_len);
 int ng_mt__doc_end(ng_memtable *mt, uint32_t doclen, int32_t date);
 /* Terms sorted by bytes into a new array (caller frees). */
 int ng_mt__sorted(const ng_memtable *mt, mt_term ***out);
@@ -79,24 +73,41 @@ int ng_seg__write_inverted(const ng_memtable *mt, const char *dir, uint32_t seg_
 ** Interface to code in src/index/pipeline.c -- parallel analysis.
 **
 ** Documents are copied into the slots of a ring in the order they are
-** added.  Analysis threads turn each slot's document into a token list:
-** the exact sequence of memtable insertions (term bytes, precomputed hash,
-** position) that analysing it inline would make.  The writer's thread
-** takes the slots back strictly in ring order and replays their tokens
-** into the one memtable, so the index is the same whatever the number of
-** threads.  The caller's thread helps analysing while it waits.
+** added.  Analysis threads turn each slot's document into its list of
+** distinct terms, in order of first occurrence, each with its precomputed
+** hash, its tf and its memtable bytes (vint tf, position deltas) already
+** encoded: everything per token happens on those threads.  The writer's
+** thread takes the slots back strictly in ring order and adds their terms
+** to the one memtable (one probe per distinct term), so the index is the
+** same whatever the number of threads.  The caller's thread helps
+** analysing while it waits.
 **
 **   submit:  ng_pipe__slot -> fill job -> ng_pipe__submit
-**   consume: ng_pipe__done(p, wait) -> replay job -> ng_pipe__release
+**   consume: ng_pipe__done(p, wait) -> ng_mt__add_doc_term per term
+**            -> ng_pipe__release
 */
 enum { NG_JOB_ADD = 1, NG_JOB_DELETE };
 
-typedef struct ng_tokrec {
-    uint32_t hash; /* ng_mt__hash of the term bytes */
-    uint32_t off;  /* term bytes at job->terms.ptr + off */
-    uint32_t len;  /* term length */
-    uint32_t pos;  /* position in the document */
-} ng_tokrec;
+/* One distinct term of an analysed document. */
+typedef struct ng_termrec {
+    uint32_t hash;      /* ng_mt__hash of the term bytes */
+    uint32_t off, len;  /* term bytes at job->terms.ptr + off */
+    uint32_t tf;        /* occurrences in the document */
+    uint32_t post_off;  /* memtable bytes at job->post.ptr + post_off */
+    uint32_t post_len;  /* 0 for lexicon terms (NG_NS_WORD) */
+} ng_termrec;
+
+/* Per-token scratch of the analysis: term occurrences chained per term. */
+typedef struct ng_occ {
+    uint32_t pos;       /* position in the document */
+    uint32_t next;      /* next occurrence of the same term + 1, 0 at the end */
+} ng_occ;
+
+/* Per-term scratch of the analysis, parallel to ng_job.recs. */
+typedef struct ng_reclink {
+    uint32_t first, last; /* its occurrences in ng_job.occ, + 1 */
+    uint32_t slot;        /* its entry in ng_job.dedup */
+} ng_reclink;
 
 typedef struct ng_job {
     int op;                 /* NG_JOB_ADD, NG_JOB_DELETE (of doc.id) */
@@ -104,12 +115,20 @@ typedef struct ng_job {
     unsigned origin;        /* NG_ORIGIN_* of the writer: stats bookkeeping */
     ng_document doc;        /* fields point into text */
     ng_buf text;            /* copies of the fields */
-    ng_tokrec *toks;        /* memtable insertions, in order */
-    size_t n_toks, toks_cap;
-    ng_buf terms;           /* term bytes of toks */
+    ng_termrec *recs;       /* distinct terms, in order of first occurrence */
+    size_t n_recs, recs_cap;
+    ng_buf terms;           /* term bytes of recs */
+    ng_buf post;            /* memtable bytes of recs */
     uint32_t doclen;        /* title tokens + body tokens */
     int rc;                 /* analysis failure, with its message in err */
     ng_buf err;
+    /* analysis scratch, reused from document to document */
+    uint32_t *dedup;        /* open addressing: rec index + 1, 0 = free */
+    size_t dedup_slots;     /* power of two, or 0 */
+    ng_reclink *links;      /* parallel to recs */
+    size_t links_cap;
+    ng_occ *occ;            /* occurrences of positional terms */
+    size_t n_occ, occ_cap;
 } ng_job;
 
 typedef struct ng_pipe ng_pipe;
@@ -205,6 +224,20 @@ int ng_src__walk(ng_src_list *out, const char *path, const ng_logger *lg);
 void ng_src__list_free(ng_src_list *l);
 
 /**************************************************************************
+** Interface to code in src/index/storeq.c -- the document store on its
+** own thread: documents are copied and stored in the order pushed.
+*/
+typedef struct ng_storeq ng_storeq;
+/* threaded = 0: push stores at once, on the caller's thread. */
+int ng_storeq__new(ng_storeq **out, int threaded);
+void ng_storeq__free(ng_storeq *q);
+/* Queue doc (copied) for ng_store__enc_add(enc, doc); an earlier failure
+** of the thread is returned here or by the next sync. */
+int ng_storeq__push(ng_storeq *q, ng_store_enc *enc, const ng_document *doc);
+/* Wait until every queued document is stored. */
+int ng_storeq__sync(ng_storeq *q);
+
+/**************************************************************************
 ** Interface between src/index/writer.c (the writer: lock, segments,
 ** tombstones, merges, commit) and src/index/update.c (incremental
 ** updates from files, driven by SOURCES).
@@ -262,6 +295,8 @@ struct ng_writer {
     ng_logger log;
     size_t mem_limit;
     ng_pipe *pipe;        /* analysis threads */
+    ng_storeq *sq;        /* the store thread */
+    uint64_t store_ids;   /* id bytes stored in the segment being built (memory estimate) */
     ng_sources *src;      /* SOURCES: files and their documents */
     int src_dirty;        /* src differs from the committed SOURCES file */
     int merging;          /* background merges allowed */

@@ -2,10 +2,11 @@
 ** memtable.c -- the in-memory inversion (FTS5's fts5_hash.c plays this
 ** role): a hash table from term to an append-only byte list of postings.
 **
-** Per document, tokens are first collected with their term pointers; at
-** doc_end every distinct term appends (doc delta, tf) and then its
-** positions, so each term's list stays in document order without sorting.
-** Nothing is allocated per token once the buffers have grown.
+** A document arrives as its distinct terms, each with its tf and position
+** deltas already encoded by an analysis thread (pipeline.c): the term
+** appends its doc delta and those bytes, so each term's list stays in
+** document order without sorting.  Only this part runs on the inverting
+** thread, so it is kept to one probe and one copy per distinct term.
 */
 #include <stdlib.h>
 
@@ -39,8 +40,6 @@ void ng_mt__free(ng_memtable *mt)
 {
     if (mt->slots) free_terms(mt);
     ng__free(mt->slots);
-    ng__free(mt->toks);
-    ng__free(mt->doc_terms);
     ng__free(mt->lens);
     ng__free(mt->dates);
     memset(mt, 0, sizeof *mt);
@@ -51,11 +50,8 @@ void ng_mt__reset(ng_memtable *mt)
     free_terms(mt);
     mt->n_terms = 0;
     mt->n_docs = 0;
-    mt->n_toks = 0;
-    mt->n_doc_terms = 0;
     mt->tokens = 0;
-    mt->bytes = mt->n_slots * sizeof *mt->slots + mt->lens_cap * 8 + mt->toks_cap * sizeof(mt_tok) +
-                mt->doc_terms_cap * sizeof *mt->doc_terms;
+    mt->bytes = mt->n_slots * sizeof *mt->slots + mt->lens_cap * 8;
 }
 
 static int rehash(ng_memtable *mt)
@@ -77,12 +73,21 @@ static int rehash(ng_memtable *mt)
     return NG_OK;
 }
 
+/* Bytewise equality of short terms: cheaper inline than a memcmp call. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 static mt_term *find_or_add(ng_memtable *mt, const char *term, size_t len, uint32_t h, int *rc)
 {
-    size_t j = h & (mt->n_slots - 1);
+    size_t mask = mt->n_slots - 1, j = h & mask;
     mt_term *t;
-    for (; (t = mt->slots[j]) != NULL; j = (j + 1) & (mt->n_slots - 1))
-        if (t->hash == h && t->len == len && memcmp(t->term, term, len) == 0) return t;
+    for (; (t = mt->slots[j]) != NULL; j = (j + 1) & mask)
+        if (t->hash == h && t->len == len && same_bytes(t->term, term, len)) return t;
     t = ng__malloc(sizeof *t + len);
     if (!t) {
         *rc = ng__oom();
@@ -92,7 +97,6 @@ static mt_term *find_or_add(ng_memtable *mt, const char *term, size_t len, uint3
     t->hash = h;
     t->len = (uint32_t)len;
     t->last_doc = UINT32_MAX;
-    t->cur_doc = UINT32_MAX;
     memcpy(t->term, term, len);
     mt->slots[j] = t;
     mt->n_terms++;
@@ -101,81 +105,43 @@ static mt_term *find_or_add(ng_memtable *mt, const char *term, size_t len, uint3
     return t;
 }
 
-void ng_mt__doc_begin(ng_memtable *mt)
+/* Room for n more bytes in t's list. */
+static int term_room(ng_memtable *mt, mt_term *t, size_t n)
 {
-    mt->n_toks = 0;
-    mt->n_doc_terms = 0;
+    size_t old = t->cap;
+    void *p = t->data;
+    if (t->cap - t->size >= n) return NG_OK;
+    if (ng__grow(&p, &t->cap, t->size + n, 1) != NG_OK) return NG_ENOMEM;
+    t->data = p;
+    /* what malloc really holds: the capacity plus its chunk header */
+    mt->bytes += t->cap - old + (old ? 0 : 16);
+    return NG_OK;
 }
 
-int ng_mt__add_token(ng_memtable *mt, const char *term, size_t len, uint32_t pos)
-{
-    return ng_mt__add_token_h(mt, term, len, ng_mt__hash(term, len), pos);
-}
-
-int ng_mt__add_token_h(ng_memtable *mt, const char *term, size_t len, uint32_t hash, uint32_t pos)
+int ng_mt__add_doc_term(ng_memtable *mt, const char *term, size_t len, uint32_t hash, uint32_t tf,
+                        const uint8_t *post, size_t post_len)
 {
     uint32_t doc = (uint32_t)mt->n_docs;
     int rc = NG_OK;
     mt_term *t = find_or_add(mt, term, len, hash, &rc);
     if (!t) return rc;
-    if (t->cur_doc != doc) {
-        t->cur_doc = doc;
-        t->cur_tf = 0;
-        if (mt->n_doc_terms == mt->doc_terms_cap) {
-            size_t old = mt->doc_terms_cap;
-            if ((rc = NG_GROW(mt->doc_terms, mt->doc_terms_cap, mt->n_doc_terms + 1)) != NG_OK) return rc;
-            mt->bytes += (mt->doc_terms_cap - old) * sizeof *mt->doc_terms;
-        }
-        mt->doc_terms[mt->n_doc_terms++] = t;
+    t->df++;
+    if (len && term[0] == NG_NS_WORD) { /* lexicon: counts only */
+        t->cf += tf;
+        return NG_OK;
     }
-    t->cur_tf++;
-    if (len && term[0] == NG_NS_WORD) return NG_OK; /* lexicon: counts only, no positions */
-    if (mt->n_toks == mt->toks_cap) {
-        size_t old = mt->toks_cap;
-        if ((rc = NG_GROW(mt->toks, mt->toks_cap, mt->n_toks + 1)) != NG_OK) return rc;
-        mt->bytes += (mt->toks_cap - old) * sizeof(mt_tok);
-    }
-    mt->toks[mt->n_toks].t = t;
-    mt->toks[mt->n_toks].pos = pos;
-    mt->n_toks++;
-    return NG_OK;
-}
-
-static int term_append(ng_memtable *mt, mt_term *t, uint64_t v)
-{
-    if (t->cap - t->size < 10) {
-        size_t old = t->cap;
-        void *p = t->data;
-        if (ng__grow(&p, &t->cap, t->size + 10, 1) != NG_OK) return NG_ENOMEM;
-        t->data = p;
-        /* what malloc really holds: the capacity plus its chunk header */
-        mt->bytes += t->cap - old + (old ? 0 : 16);
-    }
-    t->size += ng__vint_put(t->data + t->size, v);
+    if (term_room(mt, t, 10 + post_len) != NG_OK) return ng__oom();
+    t->size += ng__vint_put(t->data + t->size, t->last_doc == UINT32_MAX ? (uint64_t)doc + 1 : doc - t->last_doc);
+    memcpy(t->data + t->size, post, post_len);
+    t->size += post_len;
+    t->last_doc = doc;
     return NG_OK;
 }
 
 int ng_mt__doc_end(ng_memtable *mt, uint32_t doclen, int32_t date)
 {
-    uint32_t doc = (uint32_t)mt->n_docs;
-    size_t i;
     int rc = NG_OK;
-    for (i = 0; i < mt->n_doc_terms && !rc; i++) {
-        mt_term *t = mt->doc_terms[i];
-        rc = term_append(mt, t, t->last_doc == UINT32_MAX ? (uint64_t)doc + 1 : doc - t->last_doc);
-        if (!rc) rc = term_append(mt, t, t->cur_tf);
-        t->last_doc = doc;
-        t->last_pos = UINT32_MAX;
-        t->df++;
-    }
-    /* positions in token order land in each term's own list, after its header */
-    for (i = 0; i < mt->n_toks && !rc; i++) {
-        mt_term *t = mt->toks[i].t;
-        uint32_t pos = mt->toks[i].pos;
-        rc = term_append(mt, t, t->last_pos == UINT32_MAX ? (uint64_t)pos + 1 : pos - t->last_pos);
-        t->last_pos = pos;
-    }
-    if (!rc && (mt->n_docs == mt->lens_cap || mt->n_docs == mt->dates_cap)) {
+    if (mt->n_docs == mt->lens_cap || mt->n_docs == mt->dates_cap) {
         size_t old = mt->lens_cap;
         rc = NG_GROW(mt->lens, mt->lens_cap, mt->n_docs + 1);
         if (!rc) rc = NG_GROW(mt->dates, mt->dates_cap, mt->n_docs + 1);

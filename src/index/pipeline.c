@@ -13,6 +13,13 @@
 ** state) and writes only into its slot's buffers, which are reused from
 ** document to document: after the first documents nothing is allocated
 ** per token.
+**
+** The analysis also does the per-token half of the inversion, so that the
+** one inverting thread works per distinct term, not per token: each term
+** occurrence is looked up in the slot's own small hash table (dedup), which
+** gives the document's distinct terms in order of first occurrence with
+** their occurrences chained in token order; at the end they are encoded as
+** the memtable will store them (vint tf, position deltas).
 */
 #include <pthread.h>
 #include <stdlib.h>
@@ -55,37 +62,157 @@ typedef struct an_ctx {
     int in_title; /* also record the title-namespace term */
 } an_ctx;
 
+#define DEDUP_MIN_SLOTS 1024 /* power of two */
+
+/* Find the rec of the term at j->terms.ptr + off (len bytes, hash h). */
+static uint32_t *dedup_find(ng_job *j, const char *term, size_t len, uint32_t h)
+{
+    size_t mask = j->dedup_slots - 1, k = h & mask;
+    for (; j->dedup[k]; k = (k + 1) & mask) {
+        const ng_termrec *r = &j->recs[j->dedup[k] - 1];
+        if (r->hash == h && r->len == len && memcmp(j->terms.ptr + r->off, term, len) == 0) break;
+    }
+    return &j->dedup[k];
+}
+
+/* Keep the dedup table under half full for one more rec. */
+static int dedup_room(ng_job *j)
+{
+    size_t n = j->dedup_slots ? j->dedup_slots : DEDUP_MIN_SLOTS, i;
+    uint32_t *d;
+    if (j->dedup_slots && (j->n_recs + 1) * 2 <= j->dedup_slots) return NG_OK;
+    while ((j->n_recs + 1) * 2 > n) n *= 2;
+    if (!(d = ng__calloc(n, sizeof *d))) return ng__oom();
+    for (i = 0; i < j->n_recs; i++) {
+        size_t k = j->recs[i].hash & (n - 1);
+        while (d[k]) k = (k + 1) & (n - 1);
+        d[k] = (uint32_t)i + 1;
+        j->links[i].slot = (uint32_t)k;
+    }
+    ng__free(j->dedup);
+    j->dedup = d;
+    j->dedup_slots = n;
+    return NG_OK;
+}
+
+/* A new rec for the term just appended at j->terms.ptr + off. */
+static int new_rec(ng_job *j, uint32_t *entry, size_t off, size_t len, uint32_t h, uint32_t *index)
+{
+    const uint32_t *table = j->dedup;
+    ng_termrec *r;
+    int rc;
+    if (j->n_recs == j->recs_cap && (rc = NG_GROW(j->recs, j->recs_cap, j->n_recs + 1)) != NG_OK) return rc;
+    if (j->n_recs == j->links_cap && (rc = NG_GROW(j->links, j->links_cap, j->n_recs + 1)) != NG_OK) return rc;
+    if ((rc = dedup_room(j)) != NG_OK) return rc;
+    /* a rebuilt table moved the free entry: find it again */
+    if (j->dedup != table) entry = dedup_find(j, j->terms.ptr + off, len, h);
+    *index = (uint32_t)j->n_recs;
+    *entry = *index + 1;
+    r = &j->recs[j->n_recs];
+    r->hash = h;
+    r->off = (uint32_t)off;
+    r->len = (uint32_t)len;
+    r->tf = 0;
+    r->post_off = r->post_len = 0;
+    j->links[j->n_recs].first = j->links[j->n_recs].last = 0;
+    j->links[j->n_recs].slot = (uint32_t)(entry - j->dedup);
+    j->n_recs++;
+    return NG_OK;
+}
+
+/* One occurrence of term ns+term at pos: counted in its rec, and chained
+** to its earlier occurrences unless it is a lexicon term (no positions). */
 static int put_term(ng_job *j, char ns, const char *term, size_t len, uint32_t pos)
 {
-    ng_tokrec *r;
-    size_t need = len + (ns ? 1 : 0);
+    size_t need = len + (ns ? 1 : 0), off;
+    uint32_t h, idx, *entry;
+    ng_reclink *l;
     int rc = NG_OK;
     /* as writer.c always did: a namespaced term keeps at most 2x the cut */
     if (ns && len > 2 * NG_MAX_TERM_BYTES) {
         len = 2 * NG_MAX_TERM_BYTES;
         need = len + 1;
     }
-    if (j->n_toks == j->toks_cap && (rc = NG_GROW(j->toks, j->toks_cap, j->n_toks + 1)) != NG_OK) return rc;
     if (j->terms.asize - j->terms.size < need + 1 && (rc = ng__buf_grow(&j->terms, need)) != NG_OK) return rc;
-    r = &j->toks[j->n_toks++];
-    r->off = (uint32_t)j->terms.size;
-    r->len = (uint32_t)need;
-    r->pos = pos;
-    if (ns) j->terms.ptr[j->terms.size++] = ns;
-    memcpy(j->terms.ptr + j->terms.size, term, len);
-    j->terms.size += len;
-    r->hash = ng_mt__hash(j->terms.ptr + r->off, need);
+    if (!j->dedup_slots && (rc = dedup_room(j)) != NG_OK) return rc;
+    /* append the term bytes; dropped again if the term is already known */
+    off = j->terms.size;
+    if (ns) j->terms.ptr[off] = ns;
+    memcpy(j->terms.ptr + off + (ns ? 1 : 0), term, len);
+    h = ng_mt__hash(j->terms.ptr + off, need);
+    entry = dedup_find(j, j->terms.ptr + off, need, h);
+    if (*entry) {
+        idx = *entry - 1;
+    } else {
+        j->terms.size += need;
+        if ((rc = new_rec(j, entry, off, need, h, &idx)) != NG_OK) return rc;
+    }
+    j->recs[idx].tf++;
+    if (ns == NG_NS_WORD) return NG_OK;
+    if (j->n_occ == j->occ_cap && (rc = NG_GROW(j->occ, j->occ_cap, j->n_occ + 1)) != NG_OK) return rc;
+    j->occ[j->n_occ].pos = pos;
+    j->occ[j->n_occ].next = 0;
+    l = &j->links[idx];
+    if (l->last) j->occ[l->last - 1].next = (uint32_t)j->n_occ + 1;
+    else l->first = (uint32_t)j->n_occ + 1;
+    l->last = (uint32_t)j->n_occ + 1;
+    j->n_occ++;
     return NG_OK;
 }
 
+/* Encode every positional rec's memtable bytes: vint tf, then its
+** positions as deltas (the first + 1), walking its chain of occurrences. */
+static int encode_recs(ng_job *j)
+{
+    size_t i, o;
+    uint8_t *out;
+    int rc;
+    /* a vint of 32 bits takes at most 5 bytes */
+    if ((rc = ng__buf_grow(&j->post, 5 * (j->n_occ + j->n_recs) + 1)) != NG_OK) return rc;
+    out = (uint8_t *)j->post.ptr;
+    o = j->post.size;
+    for (i = 0; i < j->n_recs; i++) {
+        ng_termrec *r = &j->recs[i];
+        uint32_t k = j->links[i].first, prev = UINT32_MAX;
+        r->post_off = (uint32_t)o;
+        if (!k) continue; /* lexicon term */
+        o += ng__vint_put(out + o, r->tf);
+        for (; k; k = j->occ[k - 1].next) {
+            uint32_t pos = j->occ[k - 1].pos;
+            o += ng__vint_put(out + o, prev == UINT32_MAX ? (uint64_t)pos + 1 : pos - prev);
+            prev = pos;
+        }
+        r->post_len = (uint32_t)(o - r->post_off);
+    }
+    j->post.size = o;
+    return NG_OK;
+}
+
+/* Forget the previous document's terms: clear only the entries it used. */
+static void reset_terms(ng_job *j)
+{
+    size_t i;
+    for (i = 0; i < j->n_recs; i++) j->dedup[j->links[i].slot] = 0;
+    j->n_recs = 0;
+    j->n_occ = 0;
+    ng__buf_clear(&j->terms);
+    ng__buf_clear(&j->post);
+}
+
 /* Every token is indexed as its stem, plus: the stem again in the title
-** namespace when in the title (title: queries, title weighting), and its
+** namespace when in the title (title: queries, title weighting), the name
+** key of a capitalised word (spelling variants of names), and its
 ** unstemmed word in the lexicon (prefix, fuzzy, suggestions). */
 static int on_token(void *payload, const ng_token *t)
 {
     an_ctx *c = payload;
+    char key[2 * NG_MAX_TERM_BYTES + 1];
+    size_t klen;
     int rc = put_term(c->job, 0, t->term, t->term_len, t->pos);
     if (!rc && c->in_title) rc = put_term(c->job, NG_NS_TITLE, t->term, t->term_len, t->pos);
+    if (!rc && (t->flags & NG_TOK_CAPITALIZED) &&
+        (klen = ng__name_key(t->word, t->word_len, key, sizeof key)) > 0)
+        rc = put_term(c->job, NG_NS_NAME, key, klen, t->pos);
     if (!rc) rc = put_term(c->job, NG_NS_WORD, t->word, t->word_len, t->pos);
     return rc;
 }
@@ -95,8 +222,7 @@ static void analyse(ng_analyzer *an, ng_job *j)
     an_ctx c;
     uint32_t nt = 0, nb = 0;
     int rc;
-    j->n_toks = 0;
-    ng__buf_clear(&j->terms);
+    reset_terms(j);
     j->doclen = 0;
     j->rc = NG_OK;
     if (j->op != NG_JOB_ADD) return;
@@ -107,6 +233,7 @@ static void analyse(ng_analyzer *an, ng_job *j)
     /* a one-position gap keeps phrases from spanning title and body */
     if (!rc) rc = ng__analyze(an, j->doc.body, j->doc.body_len, nt ? nt + 1 : 0, on_token, &c, &nb);
     j->doclen = nt + nb;
+    if (!rc) rc = encode_recs(j);
     if (rc) {
         /* the message lives in this thread's error slot: carry it over */
         int e = NG_OK;
@@ -226,8 +353,12 @@ void ng_pipe__free(ng_pipe *p)
     for (i = 0; p->ring && i < p->n_slots; i++) {
         ng_buf_dispose(&p->ring[i].text);
         ng_buf_dispose(&p->ring[i].terms);
+        ng_buf_dispose(&p->ring[i].post);
         ng_buf_dispose(&p->ring[i].err);
-        ng__free(p->ring[i].toks);
+        ng__free(p->ring[i].recs);
+        ng__free(p->ring[i].links);
+        ng__free(p->ring[i].occ);
+        ng__free(p->ring[i].dedup);
     }
     ng_analyzer__free(p->own);
     ng__free(p->workers);
@@ -297,11 +428,20 @@ void ng_pipe__release(ng_pipe *p)
     ng_job *j = slot_of(p, p->tail);
     /* a huge document must not pin its buffers for the rest of the run */
     if (j->text.asize > SLOT_KEEP_BYTES) ng_buf_dispose(&j->text);
-    if (j->terms.asize > SLOT_KEEP_BYTES) ng_buf_dispose(&j->terms);
-    if (j->toks_cap * sizeof *j->toks > SLOT_KEEP_BYTES) {
-        ng__free(j->toks);
-        j->toks = NULL;
-        j->toks_cap = 0;
+    if (j->terms.asize + j->post.asize + j->occ_cap * sizeof *j->occ +
+            j->recs_cap * (sizeof *j->recs + sizeof *j->links) + j->dedup_slots * sizeof *j->dedup > SLOT_KEEP_BYTES) {
+        reset_terms(j);
+        ng_buf_dispose(&j->terms);
+        ng_buf_dispose(&j->post);
+        ng__free(j->recs);
+        ng__free(j->links);
+        ng__free(j->occ);
+        ng__free(j->dedup);
+        j->recs = NULL;
+        j->links = NULL;
+        j->occ = NULL;
+        j->dedup = NULL;
+        j->recs_cap = j->links_cap = j->occ_cap = j->dedup_slots = 0;
     }
     j->state = SLOT_FREE;
     p->tail++;

@@ -250,6 +250,7 @@ NG_EXTERN(int) ng_writer_open(ng_writer **out, const char *path, const ng_writer
 {
     ng_writer_options o = NG_WRITER_OPTIONS_INIT;
     ng_writer *w;
+    unsigned threads;
     int rc;
     *out = NULL;
     if (opts) {
@@ -275,7 +276,9 @@ NG_EXTERN(int) ng_writer_open(ng_writer **out, const char *path, const ng_writer
     /* a rebuild forgets the files too: every one is read again */
     if ((rc = ng_src__load(&w->src, w->dir, o.rebuild ? 0 : w->man.generation, &w->log)) != NG_OK) goto fail;
     if (o.rebuild) w->src_dirty = 1;
-    if ((rc = ng_pipe__new(&w->pipe, w->man.lang, o.threads ? o.threads : default_threads())) != NG_OK) goto fail;
+    threads = o.threads ? o.threads : default_threads();
+    if ((rc = ng_pipe__new(&w->pipe, w->man.lang, threads)) != NG_OK) goto fail;
+    if ((rc = ng_storeq__new(&w->sq, threads > 1)) != NG_OK) goto fail;
     if ((rc = ws_sync(w)) != NG_OK || (rc = ng_mt__init(&w->mt)) != NG_OK) goto fail;
     w->st.segments = w->man.n_segs;
     *out = w;
@@ -316,6 +319,7 @@ NG_EXTERN(void) ng_writer_free(ng_writer *w)
     bg_reset(&w->bg);
     ng_buf_dispose(&w->bg.err);
     ng_pipe__free(w->pipe);
+    ng_storeq__free(w->sq); /* joins the store thread before its encoder goes */
     close_segment_build(w, 1);
     for (i = 0; i < w->ws_cap && w->ws; i++) ws_close(&w->ws[i]);
     /* segments flushed but never committed are garbage now */
@@ -477,11 +481,20 @@ static int begin_segment(ng_writer *w)
 }
 
 
+static size_t pow2_at_least(size_t n)
+{
+    size_t p = 8;
+    while (p < n) p *= 2;
+    return p;
+}
+
+/* Memory of the segment being built.  The store encoder's buffers belong
+** to the store thread, so they are estimated from what was pushed: the
+** estimate depends only on the documents, as the flush points must. */
 static size_t mem_used(const ng_writer *w)
 {
-    return w->mt.bytes + w->store.raw.asize + w->store.ids.asize + w->store.table.asize +
-           w->store.id_cap * sizeof(uint32_t) + w->id_bytes.asize + w->ids_slots * sizeof(id_slot) +
-           w->mt_dels_cap;
+    size_t store = 2 * NG_FMT_STORE_BLOCK + (size_t)w->store_ids + pow2_at_least(w->mt.n_docs) * sizeof(uint32_t);
+    return w->mt.bytes + store + w->id_bytes.asize + w->ids_slots * sizeof(id_slot) + w->mt_dels_cap;
 }
 
 /* ------------------------------------------------------------------ */
@@ -538,11 +551,11 @@ static int bg_prepare(ng_writer *w, const uint32_t *pick, uint32_t n)
     bg->n = n;
     for (i = 0; i < n; i++) {
         const ng_seg_meta *m = &w->man.segs[pick[i]];
-        size_t len = ((size_t)m->n_docs + 7) / 8 + 1;
+        size_t len = ((size_t)m->n_docs + 7) / 8; /* what every bitmap holds at least */
         bg->pick[i] = pick[i];
         bg->segs[i] = *m;
         if ((rc = ws_load(w, pick[i])) != NG_OK) return rc;
-        if (!(bg->dels[i] = ng__malloc(len))) return ng__oom();
+        if (!(bg->dels[i] = ng__calloc(len + 1, 1))) return ng__oom();
         memcpy(bg->dels[i], w->ws[pick[i]].dels, len);
     }
     bg->new_id = w->man.next_seg_id++;
@@ -659,6 +672,8 @@ static int flush_segment(ng_writer *w)
     uint32_t i, dels = 0;
     int rc;
     if (!w->seg_open) return NG_OK;
+    if ((rc = ng_storeq__sync(w->sq)) != NG_OK) return rc;
+    w->store_ids = 0;
     if ((rc = ng_store__enc_finish(&w->store)) != NG_OK) return rc;
     ng_store__enc_free(&w->store);
     w->seg_open = 0; /* the .doc file is complete: not ours to abort any more */
@@ -724,13 +739,15 @@ static int invert(ng_writer *w, const ng_job *j)
         if ((rc = delete_in_segments(w, d->id, d->id_len, &replaced)) != NG_OK) return rc;
         if ((rc = id_put(w, d->id, d->id_len, local, &replaced)) != NG_OK) return rc;
     }
-    ng_mt__doc_begin(&w->mt);
-    for (i = 0; i < j->n_toks; i++) {
-        const ng_tokrec *t = &j->toks[i];
-        if ((rc = ng_mt__add_token_h(&w->mt, j->terms.ptr + t->off, t->len, t->hash, t->pos)) != NG_OK) return rc;
+    for (i = 0; i < j->n_recs; i++) {
+        const ng_termrec *r = &j->recs[i];
+        rc = ng_mt__add_doc_term(&w->mt, j->terms.ptr + r->off, r->len, r->hash, r->tf,
+                                 (const uint8_t *)j->post.ptr + r->post_off, r->post_len);
+        if (rc) return rc;
     }
     if ((rc = ng_mt__doc_end(&w->mt, j->doclen, ng__doc_date(d->date, d->date_len))) != NG_OK) return rc;
-    if ((rc = ng_store__enc_add(&w->store, d)) != NG_OK) return rc;
+    if ((rc = ng_storeq__push(w->sq, &w->store, d)) != NG_OK) return rc;
+    w->store_ids += d->id_len + 6; /* with its vint length and docid */
     if (replaced) w->st.docs_updated++;
     else w->st.docs_added++;
     w->changed = 1;

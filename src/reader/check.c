@@ -74,22 +74,34 @@ static int check_dict(const ng_segment *s)
     return rc;
 }
 
+/* Every block inflates and holds exactly the records its table entry says
+** (ng_store__get walks them all); every id of the id blob, in docid order,
+** is found through the id index. */
 static int check_store(const ng_segment *s)
 {
+    const ng_store *st = &s->store;
     ng_buf scratch = NG_BUF_INIT;
     ng_field_ref f[NG_FIELD_COUNT];
-    uint32_t d, found;
+    const uint8_t *p = st->id_blob, *end = st->id_blob + st->id_blob_len;
+    uint32_t b, d, found;
     int rc = NG_OK;
-    /* one document per block is enough to decompress every block; all
-       documents are read so that every record is checked */
-    for (d = 0; d < s->store.n_docs && !rc; d++) {
-        rc = ng_store__get(&s->store, d, &scratch, f);
-        if (!rc && f[NG_FIELD_ID].n) {
-            rc = ng_store__find(&s->store, f[NG_FIELD_ID].p, f[NG_FIELD_ID].n, &found);
-            if (rc == NG_ENOTFOUND) rc = ng__corrupt(s->store.f.name, 0, "store: id index misses a document");
-        }
-    }
+    for (b = 0; b < st->n_blocks && !rc; b++)
+        rc = ng_store__get(st, ng__get_u32(st->table + 24 * (size_t)b + 8), &scratch, f);
     ng_buf_dispose(&scratch);
+    for (d = 0; d < st->n_docs && !rc; d++) {
+        uint64_t len, docid;
+        const uint8_t *id;
+        if (ng__vint_get(&p, end, &len) || len > (uint64_t)(end - p))
+            return ng__corrupt(st->f.name, 0, "store: bad id blob");
+        id = p;
+        p += len;
+        if (ng__vint_get(&p, end, &docid) || docid != d) return ng__corrupt(st->f.name, 0, "store: id blob out of order");
+        if (len == 0) continue;
+        rc = ng_store__find(st, (const char *)id, (size_t)len, &found);
+        if (rc == NG_ENOTFOUND || (rc == NG_OK && found < d))
+            rc = ng__corrupt(st->f.name, 0, "store: id index misses a document");
+    }
+    if (!rc && p != end) rc = ng__corrupt(st->f.name, 0, "store: trailing bytes in the id blob");
     return rc;
 }
 

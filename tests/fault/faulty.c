@@ -15,6 +15,8 @@
 **   FAULTY_ONLY    comma list of call names to count (default: all)
 **   FAULTY_LOG     file that gets "injected <call> #N" for the failure and
 **                  "calls N" at exit
+**   FAULTY_PROG    only a program of this name counts and fails (default
+**                  newsgrep), so that wrappers like env are left alone
 **
 ** Build: cc -shared -fPIC -o faulty.so faulty.c -ldl
 */
@@ -40,12 +42,30 @@ static const char *g_only;
 static long g_calls;           /* counted so far */
 static int g_failed;           /* a failure was injected */
 
+static int is_target_program(void)
+{
+    const char *want = getenv("FAULTY_PROG"), *base;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return 1;
+    exe[n] = '\0';
+    base = strrchr(exe, '/');
+    base = base ? base + 1 : exe;
+    return strcmp(base, want && *want ? want : "newsgrep") == 0 ||
+           (strncmp(base, "lt-", 3) == 0 && strcmp(base + 3, want && *want ? want : "newsgrep") == 0);
+}
+
 static void faulty_init(void)
 {
     const char *s;
     if (g_n >= 0) return;
     s = getenv("FAULTY_N");
     g_n = s ? atol(s) : 0;
+    if (!is_target_program()) {
+        g_n = 0;
+        g_only = "none-counted";
+        return;
+    }
     s = getenv("FAULTY_ERRNO");
     if (s) {
         if (strcmp(s, "ENOSPC") == 0) g_errno = ENOSPC;
@@ -115,7 +135,7 @@ static int should_fail(const char *name)
 
 __attribute__((destructor)) static void faulty_report(void)
 {
-    faulty_log("%scalls %ld\n", "", g_calls);
+    if (g_calls) faulty_log("%scalls %ld\n", "", g_calls);
 }
 
 ssize_t write(int fd, const void *buf, size_t n)

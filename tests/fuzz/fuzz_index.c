@@ -96,7 +96,7 @@ static void query_first_term(ng_index *ix)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ng_index *ix = NULL;
-    ng_walk w = {0xcbf29ce484222325ull, 0, 64};
+    ng_walk w = {0xcbf29ce484222325ull, 0, 64, 0};
     int rc;
     if (!g_dir[0]) {
         const char *t = getenv("TMPDIR");

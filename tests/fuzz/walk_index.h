@@ -20,6 +20,7 @@ typedef struct ng_walk {
     uint64_t h;          /* FNV-1a digest of everything read */
     uint64_t postings;   /* postings visited */
     uint64_t max_terms;  /* stop after this many terms per segment (fuzzing) */
+    int skip_docs;       /* do not fetch stored documents */
 } ng_walk;
 
 static void walk_mix(ng_walk *w, const void *p, size_t n)
@@ -103,9 +104,15 @@ static int walk_index(ng_walk *w, ng_index *ix)
             walk_mix_u64(w, ng_seg__deleted(s, (uint32_t)d));
         }
     }
-    for (d = 0; d < ix->n_docs_total && !rc; d++)
-        for (f = 0; f < NG_FIELD_COUNT && !rc; f++)
-            if ((rc = ng_index_document(&doc, ix, d, f)) == NG_OK) walk_mix(w, doc.ptr, doc.size);
+    /* every document's stored fields, as a hit shows them */
+    for (d = 0; d < ix->n_docs_total && !rc && !w->skip_docs; d++) {
+        const ng_segment *s;
+        uint32_t local;
+        ng_field_ref fr[NG_FIELD_COUNT];
+        if ((rc = ng_index__locate(ix, d, &s, &local)) != NG_OK) break;
+        if ((rc = ng_store__get(&s->store, local, &doc, fr)) != NG_OK) break;
+        for (f = 0; f < NG_FIELD_COUNT; f++) walk_mix(w, fr[f].p, fr[f].n);
+    }
     ng_buf_dispose(&doc);
     return rc;
 }

@@ -767,15 +767,18 @@ static void test_merge_everything_deleted(void)
     const char *dir = sub("alldel");
     ng_index *ix = NULL;
     ng_seg_meta out;
-    uint8_t *dels[64];
-    uint32_t i, *remap[64];
+    uint8_t **dels;
+    uint32_t i, **remap;
     plan_make(&p, 31337, 1, 200, 0);
     NG_ASSERT_OK(build(dir, &p, 90 << 10));
     NG_ASSERT_OK(ng_index_open(&ix, dir));
     if (!ix) return;
     CTX("all deleted");
-    EXPECT(ix->n_segs >= 2 && ix->n_segs <= 64);
-    for (i = 0; i < ix->n_segs && i < 64; i++) {
+    EXPECT(ix->n_segs >= 2);
+    /* sized by the index: the writer's flush points may change */
+    dels = calloc(ix->n_segs, sizeof *dels);
+    remap = calloc(ix->n_segs, sizeof *remap);
+    for (i = 0; i < ix->n_segs; i++) {
         dels[i] = malloc(ix->segs[i].meta.n_docs / 8 + 1);
         memset(dels[i], 0xff, ix->segs[i].meta.n_docs / 8 + 1);
     }
@@ -801,7 +804,9 @@ static void test_merge_everything_deleted(void)
         ng_lens__close(&l);
         ng_buf_dispose(&b);
     }
-    for (i = 0; i < ix->n_segs && i < 64; i++) free(dels[i]);
+    for (i = 0; i < ix->n_segs; i++) free(dels[i]);
+    free(dels);
+    free(remap);
     ng_index_free(ix);
     plan_free(&p);
 }

@@ -910,6 +910,7 @@ typedef struct pcoll {
     int *id_of;       /* docnum -> id */
     uint64_t n_docnums;
     double N, avgdl, df[PV];
+    int rich;         /* titles (a third of the docs) and dates: p_write_rich */
 } pcoll;
 
 static int p_word(const pcoll *pc, uint64_t *rs)
@@ -953,6 +954,23 @@ static int p_write(ng_writer *w, const pcoll *pc, int id)
     doc.id_len = (size_t)-1;
     doc.body = body;
     doc.body_len = off;
+    if (pc->rich) { /* title: 1-3 of the body's words; date: one of ~3 years */
+        char title[3 * 8 + 1], date[16];
+        size_t toff = 0;
+        int nt = id % 3 == 0 ? 1 + id % 3 + (id / 3) % 3 : 0;
+        for (i = 0; i < nt && i < pc->len[id]; i++)
+            toff += (size_t)sprintf(title + toff, "%s%s", i ? " " : "", pc->word[pc->w[id][(i * 7 + id) % pc->len[id]]]);
+        snprintf(date, sizeof date, "20%02d-%02d-%02d", 18 + id % 3, 1 + (id / 3) % 12, 1 + (id / 36) % 28);
+        doc.title = title;
+        doc.title_len = toff;
+        if (id % 17) { /* some undated */
+            doc.date = date;
+            doc.date_len = strlen(date);
+        }
+        rc = ng_writer_add(w, &doc);
+        free(body);
+        return rc;
+    }
     rc = ng_writer_add(w, &doc);
     free(body);
     return rc;
@@ -1053,11 +1071,12 @@ static int p_match(const pcoll *pc, const pquery *q, int id, double *score)
 }
 
 /* The exhaustive top-k: score every live match of the plan's cursors. */
-static int exhaustive_topk(ng_topk *t, uint64_t *total, ng_index *ix, const ng_query *q)
+static int exhaustive_topk_opt(ng_topk *t, uint64_t *total, ng_index *ix, const ng_query *q,
+                              const ng_search_options *o)
 {
     ng_plan pl;
     uint32_t s;
-    int rc = ng_plan__init(&pl, ix, q->root, NULL);
+    int rc = ng_plan__init(&pl, ix, q->root, o);
     *total = 0;
     for (s = 0; !rc && q->root && s < ix->n_segs; s++) {
         const ng_segment *seg = &ix->segs[s];
@@ -1077,6 +1096,11 @@ static int exhaustive_topk(ng_topk *t, uint64_t *total, ng_index *ix, const ng_q
     ng_plan__free(&pl);
     ng_topk__sort(t);
     return rc;
+}
+
+static int exhaustive_topk(ng_topk *t, uint64_t *total, ng_index *ix, const ng_query *q)
+{
+    return exhaustive_topk_opt(t, total, ix, q, NULL);
 }
 
 typedef struct ptally {
@@ -1167,7 +1191,7 @@ static int p_map(pcoll *pc, ng_index *ix)
     return bad;
 }
 
-static pcoll *p_build(const char *name, ng_index **ix_out)
+static pcoll *p_build_ex(const char *name, ng_index **ix_out, int rich)
 {
     pcoll *pc = calloc(1, sizeof *pc);
     char dir[4200];
@@ -1176,6 +1200,7 @@ static pcoll *p_build(const char *name, ng_index **ix_out)
     uint64_t rs = 2024;
     int i;
     *ix_out = NULL;
+    pc->rich = rich;
     p_init_words(pc);
     snprintf(dir, sizeof dir, "%s/%s", ng_test_tmpdir, name);
     ng_writer_options_init(&wo, NG_WRITER_OPTIONS_VERSION);
@@ -1206,6 +1231,8 @@ static pcoll *p_build(const char *name, ng_index **ix_out)
     if (*ix_out) p_map(pc, *ix_out);
     return pc;
 }
+
+static pcoll *p_build(const char *name, ng_index **ix_out) { return p_build_ex(name, ix_out, 0); }
 
 static void p_free(pcoll *pc)
 {
@@ -1287,12 +1314,97 @@ static void test_pruning_skips(void)
     p_free(pc);
 }
 
+/*
+** The wrappers of the query language keep pruning exact: on a collection
+** with titles and dates, with title weighting (every word a title sum),
+** capitalised words (name keys: ALT), boosts (scale), recency (decay) and
+** --since (date filter), the pruned top-k equals the exhaustive scoring of
+** the same cursors, and scores fewer documents overall.
+*/
+static void p_rich_query(const pcoll *pc, uint64_t *rs, char *text, size_t cap)
+{
+    int n = 1 + (int)(ng_test_rand(rs) % 4), i, kind = (int)(ng_test_rand(rs) % 3);
+    size_t off = 0;
+    for (i = 0; i < n; i++) {
+        int w = ng_test_rand(rs) % 3 == 0 ? (int)(ng_test_rand(rs) % PV) : p_word(pc, rs);
+        char word[8];
+        snprintf(word, sizeof word, "%s", pc->word[w]);
+        if (ng_test_rand(rs) % 4 == 0) word[0] = 'Q'; /* a name: stem ALT name key */
+        if (i) off += (size_t)snprintf(text + off, cap - off, "%s", kind == 1 ? " " : " OR ");
+        off += (size_t)snprintf(text + off, cap - off, "%s", word);
+        if (ng_test_rand(rs) % 5 == 0) off += (size_t)snprintf(text + off, cap - off, "^%d", 2 + (int)(ng_test_rand(rs) % 3));
+    }
+    if (kind == 2 && cap > off) /* a phrase among words */
+        snprintf(text + off, cap - off, " OR \"%s %s\"", pc->word[p_word(pc, rs)], pc->word[p_word(pc, rs) % 10]);
+}
+
+static void test_pruned_wrappers_equal_exhaustive(void)
+{
+    static const double weights[] = {0, 0.5, 2};
+    static const size_t ks[] = {1, 10, 100};
+    ng_index *ix;
+    pcoll *pc = p_build_ex("prune-rich", &ix, 1);
+    uint64_t rs = 4242, scored_pruned = 0, scored_all = 0;
+    int i, runs = 0, bad = 0, nonempty = 0;
+    if (!ix) { p_free(pc); return; }
+    for (i = 0; i < 600; i++) {
+        char text[256];
+        ng_search_options so = NG_SEARCH_OPTIONS_INIT;
+        ng_query *q;
+        ng_topk ref;
+        ng_results *r = NULL;
+        uint64_t total;
+        size_t j;
+        int hit_bad = 0;
+        p_rich_query(pc, &rs, text, sizeof text);
+        so.limit = ks[i % 3];
+        so.title_weight = weights[(i / 3) % 3];
+        so.recent_half_life = i % 4 == 0 ? 30 + (double)(i % 200) : 0;
+        if (i % 7 == 0) so.since = 17897 + (int32_t)(i % 500); /* 2019-01-01 + */
+        if (ng_query_parse(&q, ix, text, (size_t)-1) != NG_OK) {
+            report("parse", text, &bad);
+            continue;
+        }
+        ng_topk__init(&ref, so.limit);
+        if (exhaustive_topk_opt(&ref, &total, ix, q, &so) != NG_OK) hit_bad = 1;
+        scored_all += total;
+        nonempty += total > 0;
+        ng_eval__counters_reset();
+        if (!hit_bad && ng_eval__search(&r, ix, q, &so, 0) != NG_OK) hit_bad = 1;
+        scored_pruned += ng_eval__counters()->docs_scored;
+        if (!hit_bad && ng_results_count(r) != ref.n) hit_bad = 1;
+        for (j = 0; !hit_bad && j < ref.n; j++) {
+            ng_hit h;
+            if (ng_results_hit(&h, r, j) != NG_OK || h.docnum != ref.heap[j].docnum ||
+                !close_to(h.score, ref.heap[j].score))
+                hit_bad = 1;
+        }
+        if (hit_bad) {
+            fprintf(stderr, "\n  options: k %zu, title_weight %g, half-life %g, since %d", so.limit, so.title_weight,
+                    so.recent_half_life, (int)so.since);
+            report("pruned top-k with wrappers", text, &bad);
+        }
+        runs++;
+        ng_results_free(r);
+        ng_topk__free(&ref);
+        ng_query_free(q);
+    }
+    fprintf(stderr, "\n  %d runs (%d non-empty), %d mismatches; scored %llu of %llu matches\n", runs, nonempty, bad,
+            (unsigned long long)scored_pruned, (unsigned long long)scored_all);
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(nonempty > runs / 2);
+    CU_ASSERT(scored_pruned * 2 < scored_all); /* the wrappers do not disable pruning */
+    ng_index_free(ix);
+    p_free(pc);
+}
+
 static CU_TestInfo tests[] = {
     {"oracle: fresh multi-segment index", test_oracle_fresh},
     {"oracle: replacements and deletions over two commits", test_oracle_updates},
     {"df counts live documents only (idf never negative)", test_df_ignores_deleted},
     {"pruned top-k equals exhaustive scoring (MaxScore, block-max)", test_pruned_topk_equals_exhaustive},
     {"pruning skips blocks and documents on a selective query", test_pruning_skips},
+    {"pruned top-k with title sums, names, boosts, recency, since", test_pruned_wrappers_equal_exhaustive},
     CU_TEST_INFO_NULL,
 };
 
