@@ -324,6 +324,13 @@ NG_EXTERN(int) ng_index_check(ng_index *ix);
  */
 NG_EXTERN(int) ng_index_document(ng_buf *out, ng_index *ix, uint64_t docnum, int field);
 
+/**
+ * @brief Find the live document with this id.
+ * @param docnum_out receives its internal number (for ng_index_document())
+ * @return NG_OK, NG_ENOTFOUND (no live document has the id), NG_ECORRUPT
+ */
+NG_EXTERN(int) ng_index_find(uint64_t *docnum_out, ng_index *ix, const char *id, size_t id_len);
+
 /* ------------------------------------------------------------------ */
 /* Queries and results                                                 */
 /* ------------------------------------------------------------------ */

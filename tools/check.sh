@@ -96,6 +96,10 @@ for t in test-cli test-corpus test-index; do
     count_tap "$log" $?
 done
 
+echo "check: fault injection (every write, fsync, rename, mmap, open failing in turn)" >&2
+abs_top_builddir=$top abs_top_srcdir=$top sh "$top/tests/fault/run.sh" >"$top/_logs/fault.log" 2>&1
+count_tap "$top/_logs/fault.log" $?
+
 echo "check: install test (DESTDIR, pkg-config)" >&2
 sh "$top/tests/install-test.sh" >"$top/_logs/install-test.log" 2>&1
 count_tap "$top/_logs/install-test.log" $?

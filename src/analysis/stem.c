@@ -9,7 +9,7 @@
 
 #include "ng_int.h"
 
-#define STEM_CACHE_SLOTS 4096 /* power of two */
+#define STEM_CACHE_SLOTS 16384 /* power of two */
 #define STEM_CACHE_WORD 23    /* longer words bypass the cache */
 
 typedef struct stem_slot {

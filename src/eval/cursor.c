@@ -201,6 +201,11 @@ uint32_t ng_cursor__term_tf(const ng_cursor *c)
     return c->doc == NG_FMT_DOCID_END ? 0 : t->tfs[t->i];
 }
 
+double ng_cursor__term_idf(const ng_cursor *c)
+{
+    return c->ops == &term_ops ? ((const term_cursor *)c)->idf : 0;
+}
+
 int ng_cursor__term_positions(ng_cursor *c, const uint32_t **pos_out, uint32_t *n_out)
 {
     term_cursor *t = (term_cursor *)c;

@@ -89,6 +89,8 @@ int ng_cursor__term(ng_cursor **out, const ng_segment *seg, const char *term, si
 /* Positions of the term cursor at its current document. */
 int ng_cursor__term_positions(ng_cursor *c, const uint32_t **pos_out, uint32_t *n_out);
 uint32_t ng_cursor__term_tf(const ng_cursor *c);
+/* The idf a term cursor scores with. */
+double ng_cursor__term_idf(const ng_cursor *c);
 
 /* AND of pos (all must match) minus any match of neg.  Takes ownership. */
 int ng_cursor__and(ng_cursor **out, ng_cursor **pos, size_t n_pos, ng_cursor **neg, size_t n_neg);

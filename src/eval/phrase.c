@@ -4,6 +4,19 @@
 ** positions first.  The phrase frequency (number of start positions where
 ** every term sits at its offset) is its tf for BM25; its idf is the sum of
 ** its terms' idfs (as Lucene's PhraseQuery does).
+**
+** Work per candidate document (one the AND of the terms found): the term
+** with the lowest tf in the document (known without decoding positions)
+** is decoded first and gives the possible starts; each other term then
+** removes the starts it does not continue, and once none is left the
+** remaining terms' positions are never decoded.  Term cursors decode the
+** positions of a block only when one of its documents is a candidate.
+**
+** Bounds for top-k pruning.  A phrase occurs at most min_i tf_i times in a
+** document, so with the phrase idf S = sum of the terms' idf_i,
+**   score <= S * w(tf_i, dl) = (S / idf_i) * term_i's score   for every i,
+** and each term's block bound (eval.h) gives one for the phrase over the
+** same window: the smallest of the scaled term bounds (ph_block_max).
 */
 #include "eval/eval.h"
 
@@ -12,8 +25,9 @@ typedef struct phrase_cursor {
     ng_cursor **terms;    /* term cursors, owned */
     uint32_t *rel;        /* offset of each term in the phrase */
     size_t n;
-    size_t rarest;        /* term with the fewest positions in the current doc */
     uint32_t freq;        /* phrase occurrences in the current doc */
+    uint32_t *starts;     /* candidate start positions (count_freq's scratch) */
+    size_t starts_cap;
     double idf;
     const ng_segment *seg;
     const ng_bm25 *p;
@@ -26,29 +40,30 @@ static int has_pos(const uint32_t *v, uint32_t n, uint32_t *k, uint32_t pos)
     return *k < n && v[*k] == pos;
 }
 
-/* Count phrase occurrences in the doc all term cursors are on. */
+/* Count phrase occurrences in the doc all term cursors are on: the starts
+** given by the term of lowest tf, filtered by each other term in turn. */
 static int count_freq(phrase_cursor *ph, uint32_t *freq)
 {
-    const uint32_t *pv[64], *lead;
-    uint32_t pn[64], kk[64], n_lead, i, f = 0;
+    const uint32_t *v;
+    uint32_t n, i, k, kept = 0;
     size_t t, r = 0;
     int rc;
-    for (t = 0; t < ph->n; t++) {
-        if ((rc = ng_cursor__term_positions(ph->terms[t], &pv[t], &pn[t])) != NG_OK) return rc;
-        kk[t] = 0;
-        if (pn[t] < pn[r]) r = t;
+    *freq = 0;
+    for (t = 1; t < ph->n; t++)
+        if (ng_cursor__term_tf(ph->terms[t]) < ng_cursor__term_tf(ph->terms[r])) r = t;
+    if ((rc = ng_cursor__term_positions(ph->terms[r], &v, &n)) != NG_OK) return rc;
+    if ((rc = NG_GROW(ph->starts, ph->starts_cap, n + 1)) != NG_OK) return rc;
+    for (i = 0; i < n; i++)
+        if (v[i] >= ph->rel[r]) ph->starts[kept++] = v[i] - ph->rel[r];
+    for (t = 0; t < ph->n && kept > 0; t++) {
+        uint32_t m = 0;
+        if (t == r) continue;
+        if ((rc = ng_cursor__term_positions(ph->terms[t], &v, &n)) != NG_OK) return rc;
+        for (i = 0, k = 0; i < kept; i++) /* starts and v both increase: one merge pass */
+            if (has_pos(v, n, &k, ph->starts[i] + ph->rel[t])) ph->starts[m++] = ph->starts[i];
+        kept = m;
     }
-    lead = pv[r];
-    n_lead = pn[r];
-    for (i = 0; i < n_lead; i++) {
-        uint32_t start;
-        if (lead[i] < ph->rel[r]) continue;
-        start = lead[i] - ph->rel[r];
-        for (t = 0; t < ph->n; t++)
-            if (t != r && !has_pos(pv[t], pn[t], &kk[t], start + ph->rel[t])) break;
-        if (t == ph->n) f++;
-    }
-    *freq = f;
+    *freq = kept;
     return NG_OK;
 }
 
@@ -111,10 +126,41 @@ static double ph_score(ng_cursor *c)
     return ph->idf * ng_bm25_tf(ph->p, ph->freq, ng_lens__get(&ph->seg->lens, c->doc));
 }
 
+/* S / idf_i: how a bound of term i scales to the phrase (0: no bound). */
+static double ph_scale(const phrase_cursor *ph, size_t t)
+{
+    double idf = ng_cursor__term_idf(ph->terms[t]);
+    return idf > 0 ? ph->idf / idf : 0;
+}
+
 static double ph_max(const ng_cursor *c)
 {
     const phrase_cursor *ph = (const phrase_cursor *)c;
-    return ph->idf * (ph->p->k1 + 1.0);
+    double best = ph->idf * (ph->p->k1 + 1.0), b;
+    size_t t;
+    for (t = 0; t < ph->n; t++) {
+        double f = ph_scale(ph, t);
+        if (f > 0 && (b = f * ph->terms[t]->ops->max_score(ph->terms[t])) < best) best = b;
+    }
+    return best;
+}
+
+/* The smallest scaled term bound; the window where every term's holds. */
+static double ph_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
+{
+    phrase_cursor *ph = (phrase_cursor *)c;
+    uint32_t end = NG_FMT_DOCID_END - 1, l;
+    double best = ph->idf * (ph->p->k1 + 1.0), b;
+    size_t t;
+    for (t = 0; t < ph->n; t++) {
+        double f = ph_scale(ph, t);
+        if (f <= 0) continue;
+        b = f * ng_cursor__block_max(ph->terms[t], target, &l);
+        if (b < best) best = b;
+        if (l < end) end = l;
+    }
+    *last = end;
+    return best;
 }
 
 static void ph_free(ng_cursor *c)
@@ -124,6 +170,7 @@ static void ph_free(ng_cursor *c)
     for (t = 0; t < ph->n; t++) ng_cursor__free(ph->terms[t]);
     ng__free(ph->terms);
     ng__free(ph->rel);
+    ng__free(ph->starts);
     ng__free(ph);
 }
 
@@ -160,6 +207,7 @@ int ng_cursor__phrase(ng_cursor **out, ng_cursor **terms, const uint32_t *rel_po
     ph->seg = seg;
     ph->p = p;
     ph->base.ops = &phrase_ops;
+    ph->base.block_max = ph_block_max;
     ph->base.cost = ph->terms[0]->cost;
     *out = &ph->base;
     for (t = 0; t < n; t++)

@@ -54,6 +54,12 @@ int ng_lens__open(ng_lens *l, const char *path)
         ng_lens__close(l);
         return rc;
     }
+    /* Scores read lengths and dates with no error path, so the whole file
+       is verified here: 8 bytes a document, about 1 ms per 100k documents */
+    if ((rc = ng_fmt__verify(&l->f)) != NG_OK) {
+        ng_lens__close(l);
+        return rc;
+    }
     l->n_docs = ng__get_u32(l->f.meta);
     l->total = ng__get_u64(l->f.meta + 4);
     l->v = l->f.body;

@@ -62,6 +62,26 @@ void ng_mt__reset(ng_memtable *mt);
 int ng_mt__add_doc_term(ng_memtable *mt, const char *term, size_t len, uint32_t hash, uint32_t tf,
                         const uint8_t *post, size_t post_len);
 int ng_mt__doc_end(ng_memtable *mt, uint32_t doclen, int32_t date);
+/*
+** The table is far larger than the caches, so each add costs a few cache
+** misses (slot, term, list tail).  The caller knows the next terms' hashes:
+** it asks for the slot some terms ahead, the term a few later, and the
+** list tail just before the add, so that the misses overlap.  Hints only.
+*/
+static inline void ng_mt__prefetch_slot(const ng_memtable *mt, uint32_t hash)
+{
+    __builtin_prefetch(&mt->slots[hash & (mt->n_slots - 1)]);
+}
+static inline void ng_mt__prefetch_term(const ng_memtable *mt, uint32_t hash)
+{
+    const mt_term *t = mt->slots[hash & (mt->n_slots - 1)];
+    if (t) __builtin_prefetch(t);
+}
+static inline void ng_mt__prefetch_tail(const ng_memtable *mt, uint32_t hash)
+{
+    const mt_term *t = mt->slots[hash & (mt->n_slots - 1)];
+    if (t && t->hash == hash && t->data) __builtin_prefetch(t->data + t->size, 1);
+}
 /* Terms sorted by bytes into a new array (caller frees). */
 int ng_mt__sorted(const ng_memtable *mt, mt_term ***out);
 

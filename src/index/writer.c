@@ -741,6 +741,10 @@ static int invert(ng_writer *w, const ng_job *j)
     }
     for (i = 0; i < j->n_recs; i++) {
         const ng_termrec *r = &j->recs[i];
+        /* overlap the cache misses of the terms to come (index.h) */
+        if (i + 16 < j->n_recs) ng_mt__prefetch_slot(&w->mt, r[16].hash);
+        if (i + 8 < j->n_recs) ng_mt__prefetch_term(&w->mt, r[8].hash);
+        if (i + 2 < j->n_recs) ng_mt__prefetch_tail(&w->mt, r[2].hash);
         rc = ng_mt__add_doc_term(&w->mt, j->terms.ptr + r->off, r->len, r->hash, r->tf,
                                  (const uint8_t *)j->post.ptr + r->post_off, r->post_len);
         if (rc) return rc;

@@ -229,3 +229,23 @@ NG_EXTERN(int) ng_index_document(ng_buf *out, ng_index *ix, uint64_t docnum, int
     ng_buf_dispose(&scratch);
     return rc;
 }
+
+/* Newest segment first: a replaced document's older copies are tombstoned,
+** so the first live match is the only one. */
+NG_EXTERN(int) ng_index_find(uint64_t *docnum_out, ng_index *ix, const char *id, size_t id_len)
+{
+    uint32_t i;
+    if (!docnum_out || !ix || !id) return ng__err(NG_EINVAL, "find: null argument");
+    if (id_len == (size_t)-1) id_len = strlen(id);
+    for (i = ix->n_segs; i-- > 0;) {
+        const ng_segment *s = &ix->segs[i];
+        uint32_t local;
+        int rc = ng_store__find(&s->store, id, id_len, &local);
+        if (rc == NG_ENOTFOUND) continue;
+        if (rc != NG_OK) return rc;
+        if (ng_seg__deleted(s, local)) continue;
+        *docnum_out = s->base + local;
+        return NG_OK;
+    }
+    return ng__err(NG_ENOTFOUND, "no document with id '%.*s'", (int)(id_len > 200 ? 200 : id_len), id);
+}

@@ -10,9 +10,11 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -766,6 +768,386 @@ static void test_alloc_failures(void)
     CU_ASSERT_EQUAL(bad_rc, 0);
 }
 
+/* ---------------------------------------------------------------- */
+/* Sorting by date, totals, option versions                          */
+
+typedef struct dated {
+    uint64_t docnum;
+    int32_t day; /* INT32_MIN: undated */
+} dated;
+
+static int collect_doc(uint64_t docnum, void *payload)
+{
+    dated **v = payload;
+    size_t n = 0;
+    while ((*v)[n].docnum != UINT64_MAX) n++;
+    (*v)[n].docnum = docnum;
+    (*v)[n + 1].docnum = UINT64_MAX;
+    return 0;
+}
+
+/* Newest first, undated last, ties by document order: the promised order. */
+static int cmp_date_order(const void *a, const void *b)
+{
+    const dated *x = a, *y = b;
+    if (x->day != y->day) return x->day > y->day ? -1 : 1;
+    return x->docnum < y->docnum ? -1 : x->docnum > y->docnum;
+}
+
+static void test_sort_date_api(void)
+{
+    char dir[4200];
+    ng_writer *w;
+    ng_index *ix;
+    ng_query *q;
+    dated *all;
+    size_t n = 0, i, off;
+    int id;
+    subdir(dir, sizeof dir, "sortdate");
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    for (id = 0; id < 60; id++) { /* dates repeat (ties), every 7th undated */
+        ng_document d;
+        char idb[16], date[16], body[64];
+        memset(&d, 0, sizeof d);
+        snprintf(idb, sizeof idb, "d%d", id);
+        snprintf(date, sizeof date, "2021-%02d-%02d", 1 + (id * 5) % 12, 1 + (id * 11) % 3);
+        snprintf(body, sizeof body, "walrus %s", id % 3 ? "penguin" : "walrus walrus");
+        d.id = idb; d.id_len = (size_t)-1;
+        d.body = body; d.body_len = (size_t)-1;
+        if (id % 7) { d.date = date; d.date_len = strlen(date); }
+        NG_ASSERT_OK(ng_writer_add(w, &d));
+        if (id == 30) NG_ASSERT_OK(ng_writer_commit(w)); /* two segments */
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    NG_ASSERT_OK(ng_query_parse(&q, ix, "walrus", (size_t)-1));
+    /* the oracle: every match with the date stored for it, sorted */
+    all = malloc(62 * sizeof *all);
+    all[0].docnum = UINT64_MAX;
+    NG_ASSERT_OK(ng_search_each(ix, q, collect_doc, &all));
+    while (all[n].docnum != UINT64_MAX) n++;
+    CU_ASSERT_EQUAL(n, 60);
+    for (i = 0; i < n; i++) {
+        ng_buf b = NG_BUF_INIT;
+        int32_t first, last;
+        NG_ASSERT_OK(ng_index_document(&b, ix, all[i].docnum, NG_FIELD_DATE));
+        all[i].day = b.size && ng_date_range(&first, &last, b.ptr, b.size) == NG_OK ? first : INT32_MIN;
+        ng_buf_dispose(&b);
+    }
+    qsort(all, n, sizeof *all, cmp_date_order);
+    for (off = 0; off < 60; off += 17) {
+        ng_search_options so;
+        ng_results *r = NULL, *all_scores = NULL;
+        NG_ASSERT_OK(ng_search_options_init(&so, NG_SEARCH_OPTIONS_VERSION));
+        so.limit = 60; /* the scores of every match, by BM25 */
+        NG_ASSERT_OK(ng_search(&all_scores, ix, q, &so));
+        so.sort = NG_SORT_DATE;
+        so.limit = 12;
+        so.offset = off;
+        NG_ASSERT_OK(ng_search(&r, ix, q, &so));
+        if (!r || !all_scores) break;
+        CU_ASSERT_EQUAL(ng_results_total(r), 60);
+        CU_ASSERT(ng_results_total_exact(r));
+        CU_ASSERT_EQUAL(ng_results_count(r), off + 12 <= 60 ? 12 : 60 - off);
+        for (i = 0; i < ng_results_count(r); i++) {
+            ng_hit h, g;
+            size_t j;
+            NG_ASSERT_OK(ng_results_hit(&h, r, i));
+            CU_ASSERT_EQUAL(h.docnum, all[off + i].docnum);
+            /* its score is its BM25 score */
+            for (j = 0; j < ng_results_count(all_scores); j++)
+                if (ng_results_hit(&g, all_scores, j) == NG_OK && g.docnum == h.docnum)
+                    CU_ASSERT(fabs(g.score - h.score) <= 1e-9 * g.score);
+        }
+        ng_results_free(r);
+        ng_results_free(all_scores);
+    }
+    free(all);
+    ng_query_free(q);
+    ng_index_free(ix);
+}
+
+/* Totals: exact with NG_TOTAL_EXACT (= ng_search_count), a lower bound by
+** default, flagged as such; version-1 option structs keep exact totals and
+** their later fields are neither written nor read. */
+static void test_totals_and_versions(void)
+{
+    char dir[4200];
+    ng_writer *w;
+    ng_index *ix;
+    ng_query *q;
+    uint64_t count = 0;
+    int id;
+    subdir(dir, sizeof dir, "totals");
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    for (id = 0; id < 3000; id++) { /* "common" in every doc, a few rich ones first */
+        char idb[16], body[96];
+        snprintf(idb, sizeof idb, "t%d", id);
+        snprintf(body, sizeof body, "%s filler words here %d", id < 20 ? "common common common" : "common", id);
+        NG_ASSERT_OK(add_doc(w, idb, NULL, body));
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    NG_ASSERT_OK(ng_query_parse(&q, ix, "common", (size_t)-1));
+    NG_ASSERT_OK(ng_search_count(&count, ix, q));
+    CU_ASSERT_EQUAL(count, 3000);
+    {
+        ng_search_options so;
+        ng_results *lb = NULL, *ex = NULL, *nul = NULL, *few = NULL;
+        ng_hit a, b;
+        size_t i;
+        NG_ASSERT_OK(ng_search_options_init(&so, NG_SEARCH_OPTIONS_VERSION));
+        CU_ASSERT_EQUAL(so.total_mode, NG_TOTAL_LOWER_BOUND);
+        NG_ASSERT_OK(ng_search(&lb, ix, q, &so));
+        NG_ASSERT_OK(ng_search(&nul, ix, q, NULL));
+        so.total_mode = NG_TOTAL_EXACT;
+        NG_ASSERT_OK(ng_search(&ex, ix, q, &so));
+        so.limit = 0; /* count only: always exact */
+        so.total_mode = NG_TOTAL_LOWER_BOUND;
+        NG_ASSERT_OK(ng_search(&few, ix, q, &so));
+        if (lb && ex && nul && few) {
+            CU_ASSERT_EQUAL(ng_results_total(ex), count);
+            CU_ASSERT(ng_results_total_exact(ex));
+            CU_ASSERT(ng_results_total(lb) >= 10 && ng_results_total(lb) <= count);
+            /* the rich documents win early: pruning must have skipped most */
+            CU_ASSERT(ng_results_total(lb) < count);
+            CU_ASSERT(!ng_results_total_exact(lb));
+            CU_ASSERT_EQUAL(ng_results_total(nul), ng_results_total(lb));
+            CU_ASSERT(!ng_results_total_exact(nul));
+            CU_ASSERT_EQUAL(ng_results_total(few), count);
+            CU_ASSERT(ng_results_total_exact(few));
+            CU_ASSERT_EQUAL(ng_results_count(lb), 10);
+            CU_ASSERT_EQUAL(ng_results_count(ex), 10);
+            for (i = 0; i < 10; i++) { /* the same hits either way */
+                NG_ASSERT_OK(ng_results_hit(&a, lb, i));
+                NG_ASSERT_OK(ng_results_hit(&b, ex, i));
+                CU_ASSERT(a.docnum == b.docnum && a.score == b.score);
+            }
+        }
+        ng_results_free(lb);
+        ng_results_free(ex);
+        ng_results_free(nul);
+        ng_results_free(few);
+        so.total_mode = 7;
+        so.limit = 10;
+        CU_ASSERT_EQUAL(ng_search(&lb, ix, q, &so), NG_EINVAL);
+    }
+    {
+        /* a version-1 struct is the fields up to b: guard bytes after it
+           must stay untouched by init and must not be read by the search */
+        union {
+            ng_search_options o;
+            unsigned char bytes[sizeof(ng_search_options)];
+        } u;
+        size_t v1 = offsetof(ng_search_options, b) + sizeof(double), i;
+        ng_results *r = NULL;
+        int untouched = 1;
+        memset(u.bytes, 0xA5, sizeof u.bytes);
+        NG_ASSERT_OK(ng_search_options_init(&u.o, 1));
+        for (i = v1; i < sizeof u.bytes; i++) untouched &= u.bytes[i] == 0xA5;
+        CU_ASSERT(untouched);
+        CU_ASSERT_EQUAL(u.o.version, 1);
+        CU_ASSERT_EQUAL(u.o.limit, 10);
+        NG_ASSERT_OK(ng_search(&r, ix, q, &u.o)); /* garbage after b: ignored */
+        if (r) {
+            CU_ASSERT_EQUAL(ng_results_total(r), count); /* version 1 promised exact totals */
+            CU_ASSERT(ng_results_total_exact(r));
+            CU_ASSERT_EQUAL(ng_results_count(r), 10);
+        }
+        ng_results_free(r);
+        CU_ASSERT_EQUAL(ng_search_options_init(&u.o, 3), NG_EINVAL);
+    }
+    ng_query_free(q);
+    ng_index_free(ix);
+}
+
+/* ---------------------------------------------------------------- */
+/* Query language on the seed corpus: suggestions, name variants      */
+
+/* Oracle: the corpus files (by id = path) whose text contains any of the
+** needles, compared ASCII-case-insensitively; returns how many. */
+static size_t grep_corpus(char ids[][4200], const char *const *needles, size_t nn)
+{
+    DIR *d = opendir(NG_CORPUS_DIR);
+    struct dirent *e;
+    size_t n = 0, k;
+    if (!d) return 0;
+    while ((e = readdir(d)) != NULL) {
+        char path[4200];
+        char *text;
+        int hit = 0;
+        if (e->d_name[0] == '.') continue;
+        snprintf(path, sizeof path, "%s/%s", NG_CORPUS_DIR, e->d_name);
+        if (!(text = slurp(path, NULL))) continue;
+        for (k = 0; k < nn; k++) hit |= strcasestr(text, needles[k]) != NULL;
+        if (hit && n < 8) snprintf(ids[n++], 4200, "%s", path);
+        free(text);
+    }
+    closedir(d);
+    return n;
+}
+
+/* The ids of every match of query on the corpus index (at most 8). */
+static size_t match_ids(char ids[][4200], const char *query, uint64_t *docnums)
+{
+    ng_query *q;
+    ng_search_options so;
+    ng_results *r = NULL;
+    size_t n = 0, i;
+    if (ng_query_parse(&q, g_ix, query, (size_t)-1) != NG_OK) return (size_t)-1;
+    ng_search_options_init(&so, NG_SEARCH_OPTIONS_VERSION);
+    so.limit = 8;
+    so.total_mode = NG_TOTAL_EXACT;
+    if (ng_search(&r, g_ix, q, &so) == NG_OK) {
+        for (i = 0; i < ng_results_count(r) && i < 8; i++) {
+            ng_hit h;
+            ng_buf b = NG_BUF_INIT;
+            if (ng_results_hit(&h, r, i) != NG_OK || ng_index_document(&b, g_ix, h.docnum, NG_FIELD_ID) != NG_OK) continue;
+            snprintf(ids[n], 4200, "%.*s", (int)b.size, b.ptr ? b.ptr : "");
+            docnums[n++] = h.docnum;
+            ng_buf_dispose(&b);
+        }
+        CU_ASSERT_EQUAL(ng_results_total(r), n);
+    }
+    ng_results_free(r);
+    ng_query_free(q);
+    return n;
+}
+
+static int has_id(char ids[][4200], size_t n, const char *id)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (strcmp(ids[i], id) == 0) return 1;
+    return 0;
+}
+
+/* Each spelling finds the documents of every spelling (the grep oracle),
+** and ng_query_matched_words names the variant each document spells. */
+static void check_variants(const char *const *queries, size_t nq, const char *const *needles, size_t nn)
+{
+    static char want[8][4200], got[8][4200];
+    uint64_t docnums[8];
+    size_t nw = grep_corpus(want, needles, nn), i, j;
+    CU_ASSERT(nw >= 2); /* the corpus really has several spellings */
+    for (i = 0; i < nq; i++) {
+        size_t ng = match_ids(got, queries[i], docnums);
+        CU_ASSERT_EQUAL(ng, nw);
+        if (ng != nw) fprintf(stderr, "\n  [%s]: %zu documents, grep finds %zu", queries[i], ng, nw);
+        for (j = 0; j < ng && j < 8; j++) {
+            ng_query *q;
+            ng_buf mw = NG_BUF_INIT;
+            char *text = slurp(got[j], NULL);
+            const char *p;
+            CU_ASSERT(has_id(want, nw, got[j]));
+            NG_ASSERT_OK(ng_query_parse(&q, g_ix, queries[i], (size_t)-1));
+            NG_ASSERT_OK(ng_query_matched_words(&mw, g_ix, q, docnums[j]));
+            CU_ASSERT(mw.size > 0);
+            /* every matched word is spelled so in the file and is a variant */
+            for (p = mw.ptr; text && p && p < mw.ptr + mw.size;) {
+                const char *nl = memchr(p, '\n', (size_t)(mw.ptr + mw.size - p));
+                size_t len = nl ? (size_t)(nl - p) : (size_t)(mw.ptr + mw.size - p), k;
+                char word[128];
+                int variant = 0;
+                snprintf(word, sizeof word, "%.*s", (int)len, p);
+                CU_ASSERT_PTR_NOT_NULL(strstr(text, word));
+                for (k = 0; k < nn; k++) variant |= strncasecmp(word, needles[k], strlen(needles[k])) == 0;
+                CU_ASSERT(variant);
+                if (!variant) fprintf(stderr, "\n  [%s] matched '%s'", queries[i], word);
+                p = nl ? nl + 1 : NULL;
+            }
+            ng_buf_dispose(&mw);
+            ng_query_free(q);
+            free(text);
+        }
+    }
+}
+
+static void test_name_variants(void)
+{
+    static const char *const zq[] = {"Zelensky", "Zelenskyy", "\xD0\x97\xD0\xB5\xD0\xBB\xD0\xB5\xD0\xBD\xD1\x81\xD1\x8C\xD0\xBA\xD0\xB8\xD0\xB9"};
+    static const char *const zn[] = {"zelensk", "\xD0\x97\xD0\xB5\xD0\xBB\xD0\xB5\xD0\xBD\xD1\x81\xD1\x8C\xD0\xBA"};
+    static const char *const sq[] = {"Sergei", "Sergey"};
+    static const char *const sn[] = {"sergei", "sergey"};
+    static const char *const oq[] = {"Orb\xC3\xA1n", "Orban"};
+    static const char *const on[] = {"orban", "orb\xC3\xA1n"};
+    check_variants(zq, 3, zn, 2);
+    check_variants(sq, 2, sn, 2);
+    check_variants(oq, 2, on, 2);
+}
+
+static void test_suggest(void)
+{
+    static char ids[8][4200];
+    static const char *const typo[] = {"lavorv"}, *const right[] = {"lavrov"};
+    ng_query *q;
+    ng_buf b = NG_BUF_INIT;
+    /* the oracle: the typo is in no file, the name is */
+    CU_ASSERT_EQUAL(grep_corpus(ids, typo, 1), 0);
+    CU_ASSERT(grep_corpus(ids, right, 1) > 0);
+    NG_ASSERT_OK(ng_query_parse(&q, g_ix, "Lavorv troops", (size_t)-1));
+    NG_ASSERT_OK(ng_query_suggest(&b, g_ix, q));
+    CU_ASSERT(b.size == strlen("lavrov troops") && memcmp(b.ptr, "lavrov troops", b.size) == 0);
+    ng_buf_dispose(&b);
+    ng_query_free(q);
+    /* nothing to suggest for words the index has */
+    NG_ASSERT_OK(ng_query_parse(&q, g_ix, "Lavrov troops", (size_t)-1));
+    NG_ASSERT_OK(ng_query_suggest(&b, g_ix, q));
+    CU_ASSERT_EQUAL(b.size, 0);
+    ng_buf_dispose(&b);
+    ng_query_free(q);
+}
+
+/* A prefix expands to at most 512 lexicon words; past that NG_ELIMIT at
+** the word's position in the query. */
+static void test_prefix_cap(void)
+{
+    static const char cons[] = "bcdfghjklmnpqrstvwxz";
+    char dir[4200];
+    ng_writer *w;
+    ng_index *ix = NULL;
+    ng_query *q = NULL;
+    uint64_t n = 0;
+    const char *query = "walrus OR  zq*";
+    int i;
+    subdir(dir, sizeof dir, "prefixcap");
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    for (i = 0; i <= 512; i++) { /* 513 distinct words zq...; consonants: no stemming */
+        char idb[16], body[16];
+        snprintf(idb, sizeof idb, "w%d", i);
+        snprintf(body, sizeof body, "zq%c%c%c", cons[i % 20], cons[(i / 20) % 20], cons[i / 400]);
+        NG_ASSERT_OK(add_doc(w, idb, NULL, body));
+        if (i == 511) { /* 512 words: the cap is inclusive */
+            NG_ASSERT_OK(ng_writer_commit(w));
+            NG_ASSERT_OK(ng_index_open(&ix, dir));
+            NG_ASSERT_OK(ng_query_parse(&q, ix, query, (size_t)-1));
+            NG_ASSERT_OK(ng_search_count(&n, ix, q));
+            CU_ASSERT_EQUAL(n, 512);
+            ng_query_free(q);
+            ng_index_free(ix);
+        }
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    q = NULL;
+    CU_ASSERT_EQUAL(ng_query_parse(&q, ix, query, (size_t)-1), NG_ELIMIT);
+    CU_ASSERT_PTR_NULL(q);
+    CU_ASSERT_EQUAL(ng_error_last()->code, NG_ELIMIT);
+    CU_ASSERT_EQUAL(ng_error_last()->offset, (size_t)(strstr(query, "zq*") - query));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ng_error_last()->message, "512"));
+    ng_query_free(q);
+    ng_index_free(ix);
+}
+
 static CU_TestInfo tests[] = {
     {"corpus: terms, folding, highlights", test_corpus_search},
     {"corpus: phrase against grep", test_corpus_phrase},
@@ -777,6 +1159,11 @@ static CU_TestInfo tests[] = {
     {"version", test_version},
     {"replace, delete, snapshots", test_replace_delete_snapshot},
     {"check detects a corrupt postings file", test_check_corrupt},
+    {"sort by date through the API", test_sort_date_api},
+    {"exact and lower-bound totals, option versions", test_totals_and_versions},
+    {"name variants on the corpus, matched words", test_name_variants},
+    {"did you mean: Lavorv", test_suggest},
+    {"prefix expansion cap", test_prefix_cap},
     {"allocation failure injection", test_alloc_failures},
     CU_TEST_INFO_NULL,
 };
