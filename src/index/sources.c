@@ -295,7 +295,7 @@ static int check_frame(const ng_map *m, const char *path, rd *body, const uint8_
     if (memcmp(d, "NGRPSRC\1", 8) != 0) return ng__corrupt(path, 0, "sources: wrong file kind");
     if (ng__get_u32(d + 8) != NG_FMT_VERSION)
         return ng__err(NG_EVERSION, "%s: format version %u, expected %u", path, ng__get_u32(d + 8), NG_FMT_VERSION);
-    if (ng__get_u32(d + 12) != 0) return ng__corrupt(path, 12, "sources: reserved flags set");
+    if (ng__get_u32(d + 12) != 0) return ng__corrupt(path, 12, "sources: header names a segment (must be 0)");
     if (memcmp(d + n - 4, "NGE1", 4) != 0) return ng__corrupt(path, n - 4, "sources: bad end magic");
     if (ng__crc32(0, d, n - 8) != ng__get_u32(d + n - 8)) return ng__corrupt(path, n - 8, "sources: checksum mismatch");
     meta_off = ng__get_u64(d + n - 24);
