@@ -124,6 +124,7 @@ typedef struct ng_map {
 } ng_map;
 int ng__map_file(ng_map *out, const char *path);   /* NG_ENOTFOUND, NG_EIO */
 void ng__unmap(ng_map *m);
+void ng__map_release(const ng_map *m); /* drop resident pages, keep the mapping */
 int ng__fsync_dir(const char *dir);
 int ng__mkdir_p(const char *path);
 int ng__path_join(ng_buf *out, const char *dir, const char *name);

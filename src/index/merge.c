@@ -118,6 +118,7 @@ typedef struct merge_ctx {
     uint32_t n_docs;         /* documents of the new segment */
     uint64_t tokens;         /* their summed length */
     uint64_t n_terms;        /* terms written */
+    uint64_t n_steps;        /* terms merged, for releasing input pages */
     ng_fwriter pst, pos, tdi, doc;
     int open_pst, open_pos, open_tdi, open_doc;
     ng_dict_enc dict;
@@ -239,6 +240,7 @@ static int copy_documents(merge_ctx *c)
                 rc = cancel_err();
                 break;
             }
+            if ((d & 4095) == 4095) ng__map_release(&s->store.f.map); /* bounded RSS */
             if ((rc = ng_store__get(&s->store, d, &c->scratch, f)) != NG_OK) break;
             doc.id = f[NG_FIELD_ID].p;
             doc.id_len = f[NG_FIELD_ID].n;
@@ -404,6 +406,19 @@ static int merge_lexicon_term(merge_ctx *c, uint32_t n_same)
     return NG_OK;
 }
 
+/* The inputs are read once, front to back, through their mappings: drop
+** the pages read so far now and then, so that the merge's resident set
+** stays small whatever the segments' size (FORMAT.md "Merging"). */
+static void release_inputs(merge_ctx *c)
+{
+    uint32_t i;
+    for (i = 0; i < c->n_in; i++) {
+        ng__map_release(&c->in[i].pst.map);
+        ng__map_release(&c->in[i].pos.map);
+        ng__map_release(&c->in[i].dict.f.map);
+    }
+}
+
 static int merge_terms(merge_ctx *c)
 {
     uint32_t i, k, n_same;
@@ -417,6 +432,7 @@ static int merge_terms(merge_ctx *c)
     while (c->heap_n > 0) {
         const ng_dict_iter *top;
         if (cancelled(c)) return cancel_err();
+        if ((++c->n_steps & 8191) == 0) release_inputs(c);
         /* collect every input positioned on the smallest term */
         n_same = 0;
         c->same[n_same++] = heap_pop(c);

@@ -83,3 +83,11 @@ int ng__path_join(ng_buf *out, const char *dir, const char *name)
     ng__buf_printf(&rc, out, "%s/%s", dir, name);
     return rc;
 }
+
+/* Drop the mapping's pages from the process (they stay in the page cache
+** and fault back in on the next access).  Streaming readers call it so that
+** reading a whole file through a mapping does not grow the resident set. */
+void ng__map_release(const ng_map *m)
+{
+    if (m->data && m->size) (void)madvise((void *)(uintptr_t)m->data, m->size, MADV_DONTNEED);
+}
