@@ -26,7 +26,7 @@ _newsgrep()
     local commands="search index optimize stats check show help"
     local common="--index --help -h --version -V"
     local search_opts="--limit -n --offset -c -l --json --format --since --until
-        --sort --recent --title-weight --no-names --color --colour --k1 --b --batch
+        --sort --recent --total --title-weight --no-names --color --colour --k1 --b --batch
         --explain"
     local index_opts="--rebuild --lang --memory --threads -j --wait --quiet -q
         --verbose -v"

@@ -41,7 +41,8 @@ enum {
     OPT_UNTIL,
     OPT_SORT,
     OPT_RECENT,
-    OPT_TOTAL
+    OPT_TOTAL,
+    OPT_FORMAT
 };
 
 static const cli_option search_options[] = {
@@ -52,13 +53,14 @@ static const cli_option search_options[] = {
     {"batch", 0, 1, OPT_BATCH},   {"explain", 0, 0, OPT_EXPLAIN}, {"no-names", 0, 0, OPT_NO_NAMES},
     {"title-weight", 0, 1, OPT_TITLE_WEIGHT}, {"since", 0, 1, OPT_SINCE}, {"until", 0, 1, OPT_UNTIL},
     {"sort", 0, 1, OPT_SORT},     {"recent", 0, 1, OPT_RECENT},   {"total", 0, 0, OPT_TOTAL},
-    {NULL, 0, 0, 0},
+    {"format", 0, 1, OPT_FORMAT}, {NULL, 0, 0, 0},
 };
 
 typedef struct search_state {
     ng_index *ix;
     ng_search_options sopts;
     int json, list, count, explain;
+    cli_format *format; /* --format, or NULL */
     unsigned parse_flags; /* NG_QUERY_* (--no-names) */
     int color, width;
     int batch;       /* running a batch: prefix outputs with line numbers */
@@ -154,7 +156,7 @@ static int print_hit(search_state *st, const ng_query *q, const ng_hit *h, size_
     if (fetch(&id, st->ix, h->docnum, NG_FIELD_ID, lineno) != 0 ||
         fetch(&title, st->ix, h->docnum, NG_FIELD_TITLE, lineno) != 0 ||
         fetch(&date, st->ix, h->docnum, NG_FIELD_DATE, lineno) != 0 ||
-        (st->json && fetch(&url, st->ix, h->docnum, NG_FIELD_URL, lineno) != 0))
+        ((st->json || st->format != NULL) && fetch(&url, st->ix, h->docnum, NG_FIELD_URL, lineno) != 0))
         goto out;
     if (ng_snippet(&snip, &ranges, &n_ranges, st->ix, q, h->docnum, NULL) != NG_OK) {
         line_error(lineno);
@@ -163,7 +165,10 @@ static int print_hit(search_state *st, const ng_query *q, const ng_hit *h, size_
     if (ranges == NULL)
         n_ranges = 0;
 
-    if (st->json) {
+    if (st->format != NULL) {
+        cli_hit ch = {rank, h->score, &id, &title, &date, &url, &snip, ranges, n_ranges};
+        out_format_hit(stdout, st->format, &ch, st->color);
+    } else if (st->json) {
         size_t *map = malloc((snip.size + 1) * sizeof *map);
         if (map == NULL) {
             cli_error("out of memory");
@@ -351,7 +356,7 @@ static int run_query(search_state *st, const char *text, size_t len, size_t line
         ng_buf_dispose(&d);
     }
 
-    if (!st->json && !st->count && !st->list && st->batch) {
+    if (!st->json && !st->count && !st->list && st->format == NULL && st->batch) {
         if (st->any_output)
             fputc('\n', stdout);
         st->any_output = 1;
@@ -433,7 +438,7 @@ static int run_query(search_state *st, const char *text, size_t len, size_t line
                 out_json_str(stdout, sugg.ptr, sugg.size, NULL);
             }
             fputs("}\n", stdout);
-        } else {
+        } else if (st->format == NULL) { /* --format prints the hits' lines only */
             if (n > 0)
                 print_total_line(st, n, total, exact);
             if (sugg.size > 0) {
@@ -584,6 +589,12 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
             break;
         case OPT_BATCH: batch = val; break;
         case OPT_EXPLAIN: st.explain = 1; break;
+        case OPT_FORMAT:
+            out_format_free(st.format);
+            st.format = out_format_compile(val);
+            if (st.format == NULL)
+                goto out;
+            break;
         case OPT_NO_NAMES: st.parse_flags |= NG_QUERY_NO_NAMES; break;
         case OPT_TITLE_WEIGHT:
             if (cli_parse_double("--title-weight", val, 0.0, 1000.0, &st.sopts.title_weight) != 0)
@@ -625,6 +636,10 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
     }
     if (st.sopts.since != NG_DATE_ANY && st.sopts.until != NG_DATE_ANY && st.sopts.since > st.sopts.until) {
         rc = cli_usage_error("--since is after --until");
+        goto out;
+    }
+    if (st.format != NULL && (st.json || st.list || st.count)) {
+        rc = cli_usage_error("--format cannot be used with --json, -l or -c");
         goto out;
     }
     if (st.list && st.count) {
@@ -678,6 +693,7 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
     }
     rc = batch != NULL ? run_batch(&st, batch) : run_query(&st, query, qlen, 0);
 out:
+    out_format_free(st.format);
     ng_index_free(st.ix);
     free(path);
     free(query);

@@ -75,6 +75,7 @@ void cli_usage(FILE *f)
           "      --sort KEY      score (default) or date (newest first)\n"
           "      --recent T      blend the score with an age decay of half-life T\n"
           "                      (days; or 2w, 6m, 1y)\n"
+          "      --total         count every match exactly (default: at least N)\n"
           "      --title-weight X  extra weight of title matches (default 0.5)\n"
           "      --no-names      capitalised words match no name variants\n"
           "      --color WHEN    auto, always or never (default auto: colour a\n"

@@ -17,7 +17,17 @@
 **
 ** The list-wide bound (max_score) is the largest block bound, computed on
 ** first use from the skip entries (a walk of 5 vints per block).
+**
+** Positions (FORMAT.md section 5) are asked for one document at a time (a
+** phrase candidate).  A block's positions are delta-coded per document
+** (the first absolute), as chunks of 128 bit-packed values and a vint
+** tail, so one document's slice is decoded alone: hop over the chunks
+** before it (1 + 16 w bytes each), unpack the one or two that hold it,
+** undo its own deltas.  The block's CRC is checked once, when its first
+** slice is asked for, so damage is still reported as with a full decode.
 */
+#include <stdio.h>
+
 #include "eval/eval.h"
 
 /* Debug counters of the calling thread (tests and benchmarks only). */
@@ -36,10 +46,17 @@ typedef struct term_cursor {
     uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK];
     uint32_t n, i;          /* docs in the decoded block, index of the current */
     int decoded;            /* docs[] holds dec.cur's block */
-    uint32_t *pos;          /* positions of the decoded block, decoded on demand */
+    uint32_t *pos;          /* positions of one document (slice), decoded on demand */
     size_t pos_cap;
-    uint32_t *pos_start;    /* per doc of the block: index of its first position */
-    int pos_ready;
+    uint32_t pos_start[NG_FMT_BLOCK + 1]; /* per doc of the block: index of its first position */
+    int pos_ready;          /* pos_start[] and the CRC done for dec.cur's block */
+    uint32_t pos_doc;       /* index in the block of the doc pos holds, or UINT32_MAX */
+    uint32_t chunk[NG_FMT_BLOCK]; /* one unpacked chunk of positions */
+    uint32_t chunk_at;      /* index of chunk[0] in the block's positions, or UINT32_MAX */
+    const uint8_t *hop_p;   /* a chunk's first byte, to resume hopping from (or NULL) */
+    uint32_t hop_at;        /* index of that chunk's first position */
+    uint32_t tail[NG_FMT_BLOCK]; /* the vint tail, decoded whole on first use */
+    int tail_ready;
     double idf;
     const ng_bm25 *p;
     double max_score;       /* list-wide bound; < 0 until computed */
@@ -61,6 +78,10 @@ static int tc_load_block(term_cursor *t)
     t->i = 0;
     t->decoded = 1;
     t->pos_ready = 0;
+    t->pos_doc = UINT32_MAX;
+    t->chunk_at = UINT32_MAX;
+    t->hop_p = NULL;
+    t->tail_ready = 0;
     t->cur_bound = block_bound(t, &t->dec.cur);
     t_counters.blocks_decoded++;
     if (t->docs[t->n - 1] >= t->seg->meta.n_docs)
@@ -189,7 +210,6 @@ static void tc_free(ng_cursor *c)
 {
     term_cursor *t = (term_cursor *)c;
     ng__free(t->pos);
-    ng__free(t->pos_start);
     ng__free(t);
 }
 
@@ -206,25 +226,99 @@ double ng_cursor__term_idf(const ng_cursor *c)
     return c->ops == &term_ops ? ((const term_cursor *)c)->idf : 0;
 }
 
+/* First use of the block's positions: check its CRC, index its documents. */
+static int pos_prepare(term_cursor *t)
+{
+    const ng_post_block *b = &t->dec.cur;
+    const uint8_t *p = t->dec.pos_base + b->pos_off;
+    uint64_t total = 0;
+    uint32_t k;
+    if (ng__crc32(0, p, b->pos_len) != b->pos_crc) {
+        char why[160]; /* the CRC is kept in .pst: either file may be the damaged one */
+        snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", t->dec.pf->name);
+        return ng_fmt__corrupt(t->dec.xf, p, why);
+    }
+    for (k = 0; k < t->n; k++) {
+        t->pos_start[k] = (uint32_t)total;
+        total += t->tfs[k];
+        if (total > UINT32_MAX) return ng_fmt__corrupt(t->dec.xf, p, "positions: too many in a block");
+    }
+    t->pos_start[t->n] = (uint32_t)total;
+    t->pos_ready = 1;
+    return NG_OK;
+}
+
+/* Raw (delta) values [from, from + n) of the block's positions into out.
+** Documents are asked for in increasing order, so hopping resumes from the
+** last chunk used, a chunk is unpacked once however many of its documents
+** are asked for, and the tail is decoded once: a block whose every
+** document is asked for costs about what a full decode does. */
+static int pos_raw(term_cursor *t, uint32_t from, uint32_t n, uint32_t *out)
+{
+    const ng_post_block *b = &t->dec.cur;
+    const uint8_t *p = t->dec.pos_base + b->pos_off, *end = p + b->pos_len;
+    uint32_t total = t->pos_start[t->n], full = total / NG_FMT_BLOCK * NG_FMT_BLOCK, at = 0, got = 0, v, k;
+    if (t->hop_p && t->hop_at <= from) {
+        p = t->hop_p;
+        at = t->hop_at;
+    }
+    /* packed chunks: hop over those before `from`, copy from those that overlap */
+    while (at < full && got < n) {
+        const uint8_t *chunk_start = p;
+        unsigned w;
+        if (p >= end || (w = *p++) > 32 || (size_t)(end - p) < 16u * w)
+            return ng_fmt__corrupt(t->dec.xf, p, "positions: bad packed chunk");
+        if (from + got < at + NG_FMT_BLOCK) {
+            uint32_t i;
+            if (t->chunk_at != at) {
+                ng_fmt__unpack(t->chunk, p, NG_FMT_BLOCK, w);
+                t->chunk_at = at;
+            }
+            t->hop_p = chunk_start;
+            t->hop_at = at;
+            for (i = from + got - at; i < NG_FMT_BLOCK && got < n; i++) out[got++] = t->chunk[i];
+        }
+        p += 16 * w;
+        at += NG_FMT_BLOCK;
+    }
+    if (got == n) return NG_OK;
+    /* the vint tail (p is at its start: every chunk was passed) */
+    if (!t->tail_ready) {
+        for (k = 0; k < total - full; k++)
+            if (ng__vint_get32(&p, end, &t->tail[k])) return ng_fmt__corrupt(t->dec.xf, p, "positions: truncated");
+        if (p != end) return ng_fmt__corrupt(t->dec.xf, p, "positions: trailing bytes");
+        t->tail_ready = 1;
+    }
+    for (; got < n; got++) {
+        v = from + got;
+        if (v < full || v >= total) return ng_fmt__corrupt(t->dec.xf, end, "positions: fewer than the frequencies say");
+        out[got] = t->tail[v - full];
+    }
+    return NG_OK;
+}
+
 int ng_cursor__term_positions(ng_cursor *c, const uint32_t **pos_out, uint32_t *n_out)
 {
     term_cursor *t = (term_cursor *)c;
+    uint32_t tf, j;
     int rc;
     if (c->ops != &term_ops || c->doc == NG_FMT_DOCID_END) return ng__err(NG_ERROR, "positions: cursor not on a document");
-    if (!t->pos_ready) {
-        size_t total = 0, k;
-        for (k = 0; k < t->n; k++) total += t->tfs[k];
-        if ((rc = NG_GROW(t->pos, t->pos_cap, total + 1)) != NG_OK) return rc;
-        if (!t->pos_start && !(t->pos_start = ng__malloc(NG_FMT_BLOCK * sizeof *t->pos_start))) return ng__oom();
-        if ((rc = ng_post__dec_positions(&t->dec, t->tfs, t->pos, total)) != NG_OK) return rc;
-        for (k = 0, total = 0; k < t->n; k++) {
-            t->pos_start[k] = (uint32_t)total;
-            total += t->tfs[k];
+    tf = t->tfs[t->i];
+    if (t->pos_doc != t->i) {
+        uint64_t prev = 0;
+        if (!t->pos_ready && (rc = pos_prepare(t)) != NG_OK) return rc;
+        if ((rc = NG_GROW(t->pos, t->pos_cap, (size_t)tf + 1)) != NG_OK) return rc;
+        if ((rc = pos_raw(t, t->pos_start[t->i], tf, t->pos)) != NG_OK) return rc;
+        for (j = 0; j < tf; j++) { /* undo this document's deltas */
+            uint64_t v = j == 0 ? t->pos[0] : prev + t->pos[j] + 1;
+            if (v > UINT32_MAX) return ng_fmt__corrupt(t->dec.xf, t->dec.pos_base + t->dec.cur.pos_off, "positions: overflow");
+            t->pos[j] = (uint32_t)v;
+            prev = v;
         }
-        t->pos_ready = 1;
+        t->pos_doc = t->i;
     }
-    *pos_out = t->pos + t->pos_start[t->i];
-    *n_out = t->tfs[t->i];
+    *pos_out = t->pos;
+    *n_out = tf;
     return NG_OK;
 }
 

@@ -55,6 +55,13 @@ struct ng_cursor {
     uint64_t cost;     /* estimated documents (df): AND leads with the cheapest */
     /* optional block-max bound, NULL = none (see ng_cursor__block_max) */
     double (*block_max)(ng_cursor *c, uint32_t target, uint32_t *last);
+    /* optional, set by a top-k loop on the root cursor only (NULL = none):
+    ** next() and seek() may pass over documents whose score cannot beat
+    ** *floor (they could not enter the top k), e.g. a phrase skips checking
+    ** positions when its terms' tfs already bound its score below it.
+    ** Cursors may ignore it; wrappers must not pass it to kids whose score
+    ** is only part of theirs. */
+    const double *floor;
 };
 
 /* BM25 parameters and collection statistics, shared by a query's cursors. */
@@ -175,7 +182,8 @@ int ng_eval__topk_segment(ng_topk *t, ng_cursor *root, const ng_segment *seg, in
 
 /* ng_search (search.c) with a choice: exact_total 0 lets top-k skip every
 ** document that cannot enter it, and ng_results_total() is then only a
-** lower bound (the matches seen).  ng_search() passes 1. */
+** lower bound (the matches seen; ng_results_total_exact() tells).
+** ng_search() passes 1 for NG_TOTAL_EXACT and version-1 options, else 0. */
 int ng_eval__search(ng_results **out, ng_index *ix, const ng_query *q, const ng_search_options *o,
                     int exact_total);
 

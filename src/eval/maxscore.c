@@ -100,8 +100,9 @@ static int scan_counting(ng_topk *t, ng_cursor *c, const ng_segment *seg, uint64
 static int scan_block_max(ng_topk *t, ng_cursor *c, const ng_segment *seg, uint64_t *matched)
 {
     uint32_t win_last = 0;
-    double win_bound = 0;
-    int rc, have_win = 0;
+    double win_bound = 0, floor = -HUGE_VAL;
+    int rc = NG_OK, have_win = 0;
+    c->floor = &floor; /* the root's score is the hit's: it may skip below it */
     while (c->doc != NG_FMT_DOCID_END) {
         uint32_t doc = c->doc;
         if (t->n == t->k) {
@@ -113,14 +114,19 @@ static int scan_block_max(ng_topk *t, ng_cursor *c, const ng_segment *seg, uint6
             if (!can_beat(win_bound, ng_topk__threshold(t))) {
                 /* nothing up to win_last can enter; the threshold never goes down */
                 if (win_last >= NG_FMT_DOCID_END - 1) break;
-                if (iter_err(rc = ng_cursor__seek(c, win_last + 1))) return rc;
+                if (iter_err(rc = ng_cursor__seek(c, win_last + 1))) break;
                 continue;
             }
         }
-        if (!ng_seg__deleted(seg, doc)) push(t, c, seg, doc, matched);
-        if (iter_err(rc = ng_cursor__next(c))) return rc;
+        if (!ng_seg__deleted(seg, doc)) {
+            push(t, c, seg, doc, matched);
+            /* below the threshold, with the same slack as can_beat() */
+            if (t->n == t->k) floor = ng_topk__threshold(t) / (1.0 + BOUND_SLACK);
+        }
+        if (iter_err(rc = ng_cursor__next(c))) break;
     }
-    return NG_OK;
+    c->floor = NULL;
+    return iter_err(rc) ? rc : NG_OK;
 }
 
 /* ------------------------------------------------------------------ */

@@ -67,6 +67,22 @@ static int count_freq(phrase_cursor *ph, uint32_t *freq)
     return NG_OK;
 }
 
+/* Can the phrase beat the top-k floor on doc, where terms[0..m) are?  Its
+** tf is at most the smallest of its terms' (no positions needed for that):
+** with m = 1 the lead alone can rule a candidate out before the other
+** terms' blocks are even decoded. */
+static int may_beat_floor(const phrase_cursor *ph, uint32_t doc, size_t m)
+{
+    uint32_t tf = UINT32_MAX;
+    size_t t;
+    if (!ph->base.floor || *ph->base.floor == -HUGE_VAL) return 1;
+    for (t = 0; t < m; t++) {
+        uint32_t x = ng_cursor__term_tf(ph->terms[t]);
+        if (x < tf) tf = x;
+    }
+    return ph->idf * ng_bm25_tf(ph->p, tf, ng_lens__get(&ph->seg->lens, doc)) > *ph->base.floor;
+}
+
 /* Align all terms on a common doc from terms[0]'s doc, then verify. */
 static int ph_align(phrase_cursor *ph)
 {
@@ -76,6 +92,7 @@ static int ph_align(phrase_cursor *ph)
         size_t t;
         int moved = 0;
         if (cand == NG_FMT_DOCID_END) break;
+        if (!may_beat_floor(ph, cand, 1)) goto next;
         for (t = 1; t < ph->n; t++) {
             rc = ng_cursor__seek(ph->terms[t], cand);
             if (rc < 0 && rc != NG_ITEROVER) return rc;
@@ -88,12 +105,14 @@ static int ph_align(phrase_cursor *ph)
             }
         }
         if (moved) continue;
-        if ((rc = count_freq(ph, &f)) != NG_OK) return rc;
+        f = 0;
+        if (may_beat_floor(ph, cand, ph->n) && (rc = count_freq(ph, &f)) != NG_OK) return rc;
         if (f > 0) {
             ph->freq = f;
             ph->base.doc = cand;
             return NG_OK;
         }
+    next:
         rc = ng_cursor__next(ph->terms[0]);
         if (rc < 0 && rc != NG_ITEROVER) return rc;
     }

@@ -1,7 +1,7 @@
 /*
 ** docstore.c -- the document store (.doc) -- FORMAT.md section 6.
 **
-**   body:  blocks: zlib (deflate, level 6) of the concatenated records of
+**   body:  blocks: zlib (deflate, level 5) of the concatenated records of
 **          consecutive documents, about NG_FMT_STORE_BLOCK bytes raw;
 **            record: 5 x (vint len, bytes) = id, title, date, url, body
 **          block table: n_blocks x (u64 offset in body, u32 first docid,
@@ -56,7 +56,7 @@ static int flush_block(ng_store_enc *e)
     if (e->raw.size == 0) return NG_OK;
     clen = compressBound((uLong)e->raw.size);
     if ((rc = ng__buf_grow(&e->comp, clen)) != NG_OK) return rc;
-    if (compress2((Bytef *)e->comp.ptr, &clen, (const Bytef *)e->raw.ptr, (uLong)e->raw.size, 6) != Z_OK)
+    if (compress2((Bytef *)e->comp.ptr, &clen, (const Bytef *)e->raw.ptr, (uLong)e->raw.size, 5) != Z_OK)
         return ng__err(NG_ERROR, "zlib compression failed");
     ng__buf_put_u64(&rc, &e->table, e->fw->off - NG_FMT_HEADER_SIZE);
     ng__buf_put_u32(&rc, &e->table, e->block_first);

@@ -26,6 +26,25 @@ static inline uint32_t ng_mt__hash(const char *p, size_t n)
     return h;
 }
 
+/* ng__vint_put with the one-byte case inline: most deltas and tfs are small. */
+static inline size_t ng_mt__vint(uint8_t *out, uint64_t v)
+{
+    if (v < 0x80) {
+        out[0] = (uint8_t)v;
+        return 1;
+    }
+    return ng__vint_put(out, v);
+}
+
+/* Bytewise equality of short terms: cheaper inline than a memcmp call. */
+static inline int ng_mt__same(const char *a, const char *b, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 typedef struct mt_term {
     uint32_t hash;      /* of the term bytes */
     uint32_t len;       /* term bytes */
@@ -124,9 +143,12 @@ typedef struct ng_occ {
 } ng_occ;
 
 /* Per-term scratch of the analysis, parallel to ng_job.recs. */
+enum { MEMO_STEM, MEMO_TITLE, MEMO_NAME, MEMO_COUNT };
+#define NO_NAME_KEY UINT32_MAX /* memo[MEMO_NAME]: the word has no name key */
 typedef struct ng_reclink {
     uint32_t first, last; /* its occurrences in ng_job.occ, + 1 */
     uint32_t slot;        /* its entry in ng_job.dedup */
+    uint32_t memo[MEMO_COUNT]; /* of a lexicon word: recs of its stem, title stem and name key, + 1 */
 } ng_reclink;
 
 typedef struct ng_job {

@@ -73,21 +73,12 @@ static int rehash(ng_memtable *mt)
     return NG_OK;
 }
 
-/* Bytewise equality of short terms: cheaper inline than a memcmp call. */
-static inline int same_bytes(const char *a, const char *b, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
-}
-
 static mt_term *find_or_add(ng_memtable *mt, const char *term, size_t len, uint32_t h, int *rc)
 {
     size_t mask = mt->n_slots - 1, j = h & mask;
     mt_term *t;
     for (; (t = mt->slots[j]) != NULL; j = (j + 1) & mask)
-        if (t->hash == h && t->len == len && same_bytes(t->term, term, len)) return t;
+        if (t->hash == h && t->len == len && ng_mt__same(t->term, term, len)) return t;
     t = ng__malloc(sizeof *t + len);
     if (!t) {
         *rc = ng__oom();
@@ -131,7 +122,7 @@ int ng_mt__add_doc_term(ng_memtable *mt, const char *term, size_t len, uint32_t 
         return NG_OK;
     }
     if (term_room(mt, t, 10 + post_len) != NG_OK) return ng__oom();
-    t->size += ng__vint_put(t->data + t->size, t->last_doc == UINT32_MAX ? (uint64_t)doc + 1 : doc - t->last_doc);
+    t->size += ng_mt__vint(t->data + t->size, t->last_doc == UINT32_MAX ? (uint64_t)doc + 1 : doc - t->last_doc);
     memcpy(t->data + t->size, post, post_len);
     t->size += post_len;
     t->last_doc = doc;

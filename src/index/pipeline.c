@@ -70,7 +70,7 @@ static uint32_t *dedup_find(ng_job *j, const char *term, size_t len, uint32_t h)
     size_t mask = j->dedup_slots - 1, k = h & mask;
     for (; j->dedup[k]; k = (k + 1) & mask) {
         const ng_termrec *r = &j->recs[j->dedup[k] - 1];
-        if (r->hash == h && r->len == len && memcmp(j->terms.ptr + r->off, term, len) == 0) break;
+        if (r->hash == h && r->len == len && ng_mt__same(j->terms.ptr + r->off, term, len)) break;
     }
     return &j->dedup[k];
 }
@@ -114,19 +114,17 @@ static int new_rec(ng_job *j, uint32_t *entry, size_t off, size_t len, uint32_t 
     r->len = (uint32_t)len;
     r->tf = 0;
     r->post_off = r->post_len = 0;
-    j->links[j->n_recs].first = j->links[j->n_recs].last = 0;
+    memset(&j->links[j->n_recs], 0, sizeof *j->links);
     j->links[j->n_recs].slot = (uint32_t)(entry - j->dedup);
     j->n_recs++;
     return NG_OK;
 }
 
-/* One occurrence of term ns+term at pos: counted in its rec, and chained
-** to its earlier occurrences unless it is a lexicon term (no positions). */
-static int put_term(ng_job *j, char ns, const char *term, size_t len, uint32_t pos)
+/* The rec of term ns+term, created if new: its index in *idx. */
+static int term_rec(ng_job *j, char ns, const char *term, size_t len, uint32_t *idx)
 {
     size_t need = len + (ns ? 1 : 0), off;
-    uint32_t h, idx, *entry;
-    ng_reclink *l;
+    uint32_t h, *entry;
     int rc = NG_OK;
     /* as writer.c always did: a namespaced term keeps at most 2x the cut */
     if (ns && len > 2 * NG_MAX_TERM_BYTES) {
@@ -142,14 +140,21 @@ static int put_term(ng_job *j, char ns, const char *term, size_t len, uint32_t p
     h = ng_mt__hash(j->terms.ptr + off, need);
     entry = dedup_find(j, j->terms.ptr + off, need, h);
     if (*entry) {
-        idx = *entry - 1;
-    } else {
-        j->terms.size += need;
-        if ((rc = new_rec(j, entry, off, need, h, &idx)) != NG_OK) return rc;
+        *idx = *entry - 1;
+        return NG_OK;
     }
-    j->recs[idx].tf++;
-    if (ns == NG_NS_WORD) return NG_OK;
+    j->terms.size += need;
+    return new_rec(j, entry, off, need, h, idx);
+}
+
+/* One occurrence at pos of the positional term of rec idx: counted, and
+** chained to its earlier occurrences. */
+static int add_occ(ng_job *j, uint32_t idx, uint32_t pos)
+{
+    ng_reclink *l;
+    int rc;
     if (j->n_occ == j->occ_cap && (rc = NG_GROW(j->occ, j->occ_cap, j->n_occ + 1)) != NG_OK) return rc;
+    j->recs[idx].tf++;
     j->occ[j->n_occ].pos = pos;
     j->occ[j->n_occ].next = 0;
     l = &j->links[idx];
@@ -158,6 +163,19 @@ static int put_term(ng_job *j, char ns, const char *term, size_t len, uint32_t p
     l->last = (uint32_t)j->n_occ + 1;
     j->n_occ++;
     return NG_OK;
+}
+
+/* One occurrence at pos of the term of *memo (rec index + 1), looked up
+** and remembered in *memo the first time.  memo points into links[], which
+** term_rec may move: it is passed as an index. */
+static int add_memo(ng_job *j, uint32_t word, int which, char ns, const char *term, size_t len, uint32_t pos)
+{
+    uint32_t idx;
+    int rc;
+    if (j->links[word].memo[which]) return add_occ(j, j->links[word].memo[which] - 1, pos);
+    if ((rc = term_rec(j, ns, term, len, &idx)) != NG_OK) return rc;
+    j->links[word].memo[which] = idx + 1;
+    return add_occ(j, idx, pos);
 }
 
 /* Encode every positional rec's memtable bytes: vint tf, then its
@@ -176,10 +194,10 @@ static int encode_recs(ng_job *j)
         uint32_t k = j->links[i].first, prev = UINT32_MAX;
         r->post_off = (uint32_t)o;
         if (!k) continue; /* lexicon term */
-        o += ng__vint_put(out + o, r->tf);
+        o += ng_mt__vint(out + o, r->tf);
         for (; k; k = j->occ[k - 1].next) {
             uint32_t pos = j->occ[k - 1].pos;
-            o += ng__vint_put(out + o, prev == UINT32_MAX ? (uint64_t)pos + 1 : pos - prev);
+            o += ng_mt__vint(out + o, prev == UINT32_MAX ? (uint64_t)pos + 1 : pos - prev);
             prev = pos;
         }
         r->post_len = (uint32_t)(o - r->post_off);
@@ -202,19 +220,31 @@ static void reset_terms(ng_job *j)
 /* Every token is indexed as its stem, plus: the stem again in the title
 ** namespace when in the title (title: queries, title weighting), the name
 ** key of a capitalised word (spelling variants of names), and its
-** unstemmed word in the lexicon (prefix, fuzzy, suggestions). */
+** unstemmed word in the lexicon (prefix, fuzzy, suggestions).
+**
+** The stem and the name key are functions of the word, so the word's rec
+** remembers the recs they gave (memo): a word seen before in the document
+** costs one lookup, not four, and no name key. */
 static int on_token(void *payload, const ng_token *t)
 {
     an_ctx *c = payload;
+    ng_job *j = c->job;
     char key[2 * NG_MAX_TERM_BYTES + 1];
     size_t klen;
-    int rc = put_term(c->job, 0, t->term, t->term_len, t->pos);
-    if (!rc && c->in_title) rc = put_term(c->job, NG_NS_TITLE, t->term, t->term_len, t->pos);
-    if (!rc && (t->flags & NG_TOK_CAPITALIZED) &&
-        (klen = ng__name_key(t->word, t->word_len, key, sizeof key)) > 0)
-        rc = put_term(c->job, NG_NS_NAME, key, klen, t->pos);
-    if (!rc) rc = put_term(c->job, NG_NS_WORD, t->word, t->word_len, t->pos);
-    return rc;
+    uint32_t w;
+    int rc = term_rec(j, NG_NS_WORD, t->word, t->word_len, &w);
+    if (rc) return rc;
+    j->recs[w].tf++; /* lexicon: counted, no positions */
+    if ((rc = add_memo(j, w, MEMO_STEM, 0, t->term, t->term_len, t->pos)) != NG_OK) return rc;
+    if (c->in_title && (rc = add_memo(j, w, MEMO_TITLE, NG_NS_TITLE, t->term, t->term_len, t->pos)) != NG_OK)
+        return rc;
+    if (!(t->flags & NG_TOK_CAPITALIZED) || j->links[w].memo[MEMO_NAME] == NO_NAME_KEY) return NG_OK;
+    if (j->links[w].memo[MEMO_NAME]) return add_occ(j, j->links[w].memo[MEMO_NAME] - 1, t->pos);
+    if ((klen = ng__name_key(t->word, t->word_len, key, sizeof key)) == 0) {
+        j->links[w].memo[MEMO_NAME] = NO_NAME_KEY;
+        return NG_OK;
+    }
+    return add_memo(j, w, MEMO_NAME, NG_NS_NAME, key, klen, t->pos);
 }
 
 static void analyse(ng_analyzer *an, ng_job *j)

@@ -489,6 +489,7 @@ static int run_query(qres *r, ng_index *ix, const char *text)
     int rc;
     memset(r, 0, sizeof *r);
     so.limit = 200;
+    so.total_mode = NG_TOTAL_EXACT; /* totals are compared across merges */
     if ((rc = ng_query_parse(&q, ix, text, (size_t)-1)) != NG_OK) return rc;
     rc = ng_search(&res, ix, q, &so);
     ng_query_free(q);
