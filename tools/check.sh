@@ -5,10 +5,11 @@
 #    the command to run), bootstraps autotools, configures with -Werror and
 #    builds in-tree, runs `make check`;
 # 2. runs the end-to-end CLI tests again under valgrind (zero errors, zero
-#    definite or indirect leaks), and the install test (make install into a
-#    DESTDIR, then the embedding example built with pkg-config only);
+#    definite or indirect leaks) and the fault-injection campaign;
 # 3. `make distcheck` (the tarball builds, tests, installs and uninstalls);
-# 4. runs the tarball's `make check` a second time with AddressSanitizer and
+# 4. from the release tarball: the install test (make install into a
+#    DESTDIR, then the embedding example built with pkg-config only), and
+#    `make check` a second time with AddressSanitizer and
 #    UndefinedBehaviorSanitizer, the thread test under ThreadSanitizer, and
 #    each fuzz target for a short time (NG_FUZZ_SECONDS, default 20);
 # 5. prints the totals on a line of its own: "N passed, N failed".
@@ -101,10 +102,6 @@ echo "check: fault injection (every write, fsync, rename, mmap, open failing in 
 abs_top_builddir=$top abs_top_srcdir=$top sh "$top/tests/fault/run.sh" >"$top/_logs/fault.log" 2>&1
 count_tap "$top/_logs/fault.log" $?
 
-echo "check: install test (DESTDIR, pkg-config)" >&2
-sh "$top/tests/install-test.sh" >"$top/_logs/install-test.log" 2>&1
-count_tap "$top/_logs/install-test.log" $?
-
 echo "check: make distcheck" >&2
 if make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >"$top/_logs/distcheck.log" 2>&1; then
     passed=$((passed + 1))
@@ -116,6 +113,13 @@ echo "check: make dist, then make check under ASan+UBSan" >&2
 rm -rf "$top/_check"
 mkdir -p "$top/_check"
 if make dist >&2 && tar -xzf newsgrep-*.tar.gz -C "$top/_check"; then
+    # the install test configures a tree of its own: from the pristine tarball
+    echo "check: install test (DESTDIR, pkg-config), from the tarball" >&2
+    mkdir -p "$top/_check/inst" && tar -xzf newsgrep-*.tar.gz -C "$top/_check/inst"
+    inst=$(ls -d "$top"/_check/inst/newsgrep-*)
+    abs_top_srcdir=$inst sh "$inst/tests/install-test.sh" >"$top/_logs/install-test.log" 2>&1
+    count_tap "$top/_logs/install-test.log" $?
+    rm -rf "$top/_check/inst"
     san=$(ls -d "$top"/_check/newsgrep-*)
     if (cd "$san" && ./configure --enable-werror --enable-sanitizers >&2 &&
         make -j"$jobs" >&2); then
