@@ -80,6 +80,11 @@ count_tap() {
     log=$1 status=$2
     ok=$(grep -c '^ok ' "$log" || true)
     bad=$(grep -c '^not ok ' "$log" || true)
+    cu=$(awk '$1 == "tests" && NF >= 6 { print $4, $5 }' "$log" | tail -n 1)
+    if [ $((ok + bad)) -eq 0 ] && [ -n "$cu" ]; then # a CUnit program's summary
+        set -- $cu
+        ok=$1 bad=$2
+    fi
     passed=$((passed + ok)); failed=$((failed + bad))
     if [ "$status" -ne 0 ] && [ "$status" -ne 77 ] && [ "$bad" -eq 0 ]; then
         failed=$((failed + 1)); echo "check: FAILED: $log" >&2; tail -n 30 "$log" >&2
@@ -119,6 +124,10 @@ if make dist >&2 && tar -xzf newsgrep-*.tar.gz -C "$top/_check"; then
     inst=$(ls -d "$top"/_check/inst/newsgrep-*)
     abs_top_srcdir=$inst sh "$inst/tests/install-test.sh" >"$top/_logs/install-test.log" 2>&1
     count_tap "$top/_logs/install-test.log" $?
+    # so does the ThreadSanitizer build
+    echo "check: thread test under ThreadSanitizer, from the tarball" >&2
+    abs_top_srcdir=$inst sh "$inst/tests/tsan.sh" >"$top/_logs/tsan.log" 2>&1
+    count_tap "$top/_logs/tsan.log" $?
     rm -rf "$top/_check/inst"
     san=$(ls -d "$top"/_check/newsgrep-*)
     if (cd "$san" && ./configure --enable-werror --enable-sanitizers >&2 &&
@@ -134,11 +143,6 @@ else
 fi
 rm -f newsgrep-*.tar.gz
 
-if [ -x "$top/tests/tsan.sh" ]; then
-    echo "check: thread test under ThreadSanitizer" >&2
-    sh "$top/tests/tsan.sh" >"$top/_logs/tsan.log" 2>&1
-    count_tap "$top/_logs/tsan.log" $?
-fi
 
 echo "check: fuzz targets, ${NG_FUZZ_SECONDS:-20} s each" >&2
 FUZZ_WORK="$top/_check/fuzz" NEWSGREP="$top/src/newsgrep" \
