@@ -443,7 +443,11 @@ static int parse_word(qparser *p, ng_qnode **out)
     *out = NULL;
     if (e - s >= 5 && memcmp(x + s, "date:", 5) == 0) {
         if ((rc = parse_date(p, t.start, s + 5, e, out)) != NG_OK) return rc;
-        return advance(p);
+        if ((rc = advance(p)) != NG_OK) { /* e.g. an unclosed quote after the date */
+            ng_qnode__free(*out);
+            *out = NULL;
+        }
+        return rc;
     }
     if (e - s >= 6 && memcmp(x + s, "title:", 6) == 0) {
         field = NG_QF_TITLE;

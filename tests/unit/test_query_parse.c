@@ -239,6 +239,7 @@ static void test_errors(void)
     EXPECT_ERR("a \"b", 2, "unclosed");
     EXPECT_ERR("a \xe2\x80\x9c" "b c", 2, "unclosed");
     EXPECT_ERR("\"a\" \"b", 4, "unclosed");
+    EXPECT_ERR("date:6666\"", 9, "unclosed"); /* fuzz finding: the date node leaked */
     EXPECT_ERR("(a", 0, "unbalanced '('");
     EXPECT_ERR("x (a (b) c", 2, "unbalanced '('");
     EXPECT_ERR("x (a (b c", 5, "unbalanced '('");
