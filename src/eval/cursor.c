@@ -4,9 +4,11 @@
 ** decoding positions only for the blocks a phrase asks about.
 **
 ** Block-max bounds (Ding & Suel, "Faster top-k document retrieval using
-** block-max indexes", SIGIR 2011).  Every block carries (max_tf, min_len)
-** (FORMAT.md section 4); BM25's w(tf, dl) grows with tf and shrinks with
-** dl, so w(max_tf, min_len) bounds every document of the block.  Bounds are
+** block-max indexes", SIGIR 2011).  Every block carries the Pareto
+** frontier of its documents' (tf, dl) pairs (FORMAT.md section 4); BM25's
+** w(tf, dl) grows with tf and shrinks with dl, so the largest w over the
+** frontier bounds every document of the block, for any k1, b and average
+** length, and is the block's exact maximum when the frontier is whole.  Bounds are
 ** read from a second, "shallow" decoder that walks skip entries ahead of
 ** the real one without decoding any block: asking for the bound of a far
 ** document costs skip-entry reads only, and a later seek to that document
@@ -20,9 +22,9 @@
 **
 ** Positions (FORMAT.md section 5) are asked for one document at a time (a
 ** phrase candidate).  A block's positions are delta-coded per document
-** (the first absolute), as chunks of 128 bit-packed values and a vint
-** tail, so one document's slice is decoded alone: hop over the chunks
-** before it (1 + 16 w bytes each), unpack the one or two that hold it,
+** (the first absolute), as PFor chunks of 128 values and a last shorter
+** one, so one document's slice is decoded alone: hop over the chunks
+** before it (their length is in their head), decode the one or two that hold it,
 ** undo its own deltas.  The block's CRC is checked once, when its first
 ** slice is asked for, so damage is still reported as with a full decode.
 */
@@ -64,10 +66,16 @@ typedef struct term_cursor {
     double shallow_bound;   /* bound of shallow.cur's block */
 } term_cursor;
 
-/* w(max_tf, min_len) of a block: no document of it scores more. */
+/* The largest w(tf, len) over the block's frontier: no document of it
+** scores more, and one document scores exactly that unless the frontier
+** was capped. */
 static double block_bound(const term_cursor *t, const ng_post_block *b)
 {
-    return t->idf * ng_bm25_tf(t->p, b->max_tf, b->min_len);
+    double best = 0, w;
+    uint32_t k;
+    for (k = 0; k < b->n_front; k++)
+        if ((w = ng_bm25_tf(t->p, b->front_tf[k], b->front_len[k])) > best) best = w;
+    return t->idf * best;
 }
 
 static int tc_load_block(term_cursor *t)
@@ -257,35 +265,36 @@ static int pos_raw(term_cursor *t, uint32_t from, uint32_t n, uint32_t *out)
 {
     const ng_post_block *b = &t->dec.cur;
     const uint8_t *p = t->dec.pos_base + b->pos_off, *end = p + b->pos_len;
-    uint32_t total = t->pos_start[t->n], full = total / NG_FMT_BLOCK * NG_FMT_BLOCK, at = 0, got = 0, v, k;
+    uint32_t total = t->pos_start[t->n], full = total / NG_FMT_BLOCK * NG_FMT_BLOCK, at = 0, got = 0, v;
     if (t->hop_p && t->hop_at <= from) {
         p = t->hop_p;
         at = t->hop_at;
     }
-    /* packed chunks: hop over those before `from`, copy from those that overlap */
+    /* full chunks: hop over those before `from`, copy from those that overlap */
     while (at < full && got < n) {
         const uint8_t *chunk_start = p;
-        unsigned w;
-        if (p >= end || (w = *p++) > 32 || (size_t)(end - p) < 16u * w)
-            return ng_fmt__corrupt(t->dec.xf, p, "positions: bad packed chunk");
+        size_t len = ng_fmt__pfor_size(p, end, NG_FMT_BLOCK);
+        if (len == 0) return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
         if (from + got < at + NG_FMT_BLOCK) {
             uint32_t i;
             if (t->chunk_at != at) {
-                ng_fmt__unpack(t->chunk, p, NG_FMT_BLOCK, w);
+                const uint8_t *q = p;
+                if (ng_fmt__pfor_decode(t->chunk, NG_FMT_BLOCK, &q, end))
+                    return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
                 t->chunk_at = at;
             }
             t->hop_p = chunk_start;
             t->hop_at = at;
             for (i = from + got - at; i < NG_FMT_BLOCK && got < n; i++) out[got++] = t->chunk[i];
         }
-        p += 16 * w;
+        p += len;
         at += NG_FMT_BLOCK;
     }
     if (got == n) return NG_OK;
-    /* the vint tail (p is at its start: every chunk was passed) */
+    /* the last, partial chunk (p is at its start: every full one was passed) */
     if (!t->tail_ready) {
-        for (k = 0; k < total - full; k++)
-            if (ng__vint_get32(&p, end, &t->tail[k])) return ng_fmt__corrupt(t->dec.xf, p, "positions: truncated");
+        if (total > full && ng_fmt__pfor_decode(t->tail, total - full, &p, end))
+            return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
         if (p != end) return ng_fmt__corrupt(t->dec.xf, p, "positions: trailing bytes");
         t->tail_ready = 1;
     }

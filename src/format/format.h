@@ -21,7 +21,8 @@
 
 #include "ng_int.h"
 
-#define NG_FMT_VERSION 2           /* on-disk format version (FORMAT.md "Versions") */
+#define NG_FMT_VERSION 3           /* on-disk format version (FORMAT.md "Versions") */
+#define NG_FMT_FRONT 4            /* most (tf, len) points of a block's block-max data */
 #define NG_FMT_BLOCK 128           /* postings per block: docids are bit-packed 128 at a time */
 #define NG_FMT_HEADER_SIZE 16      /* magic[8] version u32 seg_id u32 */
 #define NG_FMT_FOOTER_SIZE 24      /* meta_off u64, meta_len u32, meta_crc u32, file_crc u32, "NGE1" */
@@ -85,6 +86,14 @@ size_t ng_fmt__pack(uint8_t *out, const uint32_t *in, size_t n, unsigned w);
 void ng_fmt__unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w);
 unsigned ng_fmt__bits(uint32_t v); /* bits needed for v (0 for 0) */
 unsigned ng_fmt__max_bits(const uint32_t *v, size_t n);
+/* PFor chunks of n (1..128) values (FORMAT.md section 4): encode returns
+** the bytes written (at most NG_FMT_PFOR_MAX); size gives the bytes of the
+** chunk at p without decoding it (0: invalid or past end); decode advances
+** *pp past the chunk and returns -1 if it is invalid. */
+#define NG_FMT_PFOR_MAX (3 + 16 * 32 + 128 + 16 * 32)
+size_t ng_fmt__pfor_encode(uint8_t *out, const uint32_t *in, size_t n);
+size_t ng_fmt__pfor_size(const uint8_t *p, const uint8_t *end, size_t n);
+int ng_fmt__pfor_decode(uint32_t *out, size_t n, const uint8_t **pp, const uint8_t *end);
 
 /**************************************************************************
 ** Postings and positions (postings.c) -- FORMAT.md sections 4 and 5.
@@ -118,8 +127,10 @@ int ng_post__enc_finish(ng_post_enc *e);
 typedef struct ng_post_block {
     uint32_t last_doc;   /* last docid in the block */
     uint32_t n;          /* docs in the block (1..128) */
-    uint32_t max_tf;     /* block-max data: largest tf in the block */
-    uint32_t min_len;    /* block-max data: smallest document length */
+    uint32_t max_tf;     /* largest tf in the block (= front_tf[0]) */
+    uint32_t min_len;    /* smallest document length (= front_len[n_front - 1]) */
+    uint32_t n_front;    /* block-max data: 1..NG_FMT_FRONT points (tf, len) */
+    uint32_t front_tf[NG_FMT_FRONT], front_len[NG_FMT_FRONT];
     const uint8_t *data; /* doc/tf bytes */
     size_t data_len;
     uint64_t pos_off;    /* offset of its positions in the term's positions bytes */

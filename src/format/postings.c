@@ -89,55 +89,78 @@ void ng_post__enc_reset(ng_post_enc *e)
     e->n_blocks = 0;
 }
 
-static void put_packed(int *rc, ng_buf *b, const uint32_t *v, size_t n, unsigned w)
+static void put_pfor(int *rc, ng_buf *b, const uint32_t *v, size_t n)
 {
-    uint8_t tmp[16 * 32 + 8];
-    ng__buf_put(rc, b, tmp, ng_fmt__pack(tmp, v, n, w));
+    uint8_t tmp[NG_FMT_PFOR_MAX];
+    ng__buf_put(rc, b, tmp, ng_fmt__pfor_encode(tmp, v, n));
 }
 
-/* Positions of the block: chunks of 128 packed, a vint tail. */
+/* Positions of the block: PFor chunks of 128, then one of the rest. */
 static void enc_positions(int *rc, ng_post_enc *e)
 {
-    size_t i = 0;
-    while (e->posv_n - i >= NG_FMT_BLOCK) {
-        unsigned w = ng_fmt__max_bits(e->posv + i, NG_FMT_BLOCK);
-        ng__buf_putc(rc, &e->pos, (int)w);
-        put_packed(rc, &e->pos, e->posv + i, NG_FMT_BLOCK, w);
-        i += NG_FMT_BLOCK;
+    size_t i;
+    for (i = 0; i < e->posv_n; i += NG_FMT_BLOCK) {
+        size_t n = e->posv_n - i < NG_FMT_BLOCK ? e->posv_n - i : NG_FMT_BLOCK;
+        put_pfor(rc, &e->pos, e->posv + i, n);
     }
-    for (; i < e->posv_n; i++) ng__buf_put_vint(rc, &e->pos, e->posv[i]);
+}
+
+/* The block's (tf, len) Pareto frontier, tf and len both decreasing: every
+** document of the block has a point with tf >= its tf and len <= its
+** length.  Past NG_FMT_FRONT - 1 points, the last one covers every document
+** left (their largest tf, their smallest length), so it stays a bound. */
+static uint32_t block_front(const ng_post_enc *e, uint32_t *ftf, uint32_t *flen)
+{
+    uint32_t k = 0, below = UINT32_MAX, i; /* documents left: length < below */
+    while (k < NG_FMT_FRONT) {
+        uint32_t tf = 0, len = UINT32_MAX, min_len = UINT32_MAX;
+        for (i = 0; i < e->n; i++) {
+            if (e->lens[i] >= below) continue;
+            if (e->tfs[i] > tf || (e->tfs[i] == tf && e->lens[i] < len)) {
+                tf = e->tfs[i];
+                len = e->lens[i];
+            }
+            if (e->lens[i] < min_len) min_len = e->lens[i];
+        }
+        if (tf == 0) break;
+        ftf[k] = tf;
+        flen[k] = k == NG_FMT_FRONT - 1 ? min_len : len;
+        below = flen[k++];
+    }
+    return k;
+}
+
+static void put_front(int *rc, ng_buf *b, const ng_post_enc *e)
+{
+    uint32_t tf[NG_FMT_FRONT], len[NG_FMT_FRONT], n = block_front(e, tf, len), k;
+    ng__buf_put_vint(rc, b, n);
+    ng__buf_put_vint(rc, b, tf[0]);
+    ng__buf_put_vint(rc, b, len[0]);
+    for (k = 1; k < n; k++) {
+        ng__buf_put_vint(rc, b, tf[k - 1] - tf[k] - 1);
+        ng__buf_put_vint(rc, b, len[k - 1] - len[k] - 1);
+    }
 }
 
 static int enc_flush_block(ng_post_enc *e)
 {
     uint32_t gaps[NG_FMT_BLOCK], tfm1[NG_FMT_BLOCK];
-    uint32_t prev = e->prev_last, max_tf = 0, min_len = UINT32_MAX;
+    uint32_t prev = e->prev_last;
     size_t i, data_start = e->blocks.size, pos_start = e->pos.size;
     int rc = NG_OK;
     for (i = 0; i < e->n; i++) {
         gaps[i] = e->docs[i] - prev - 1; /* prev = -1 wraps to give docs[0] */
         tfm1[i] = e->tfs[i] - 1;
         prev = e->docs[i];
-        if (e->tfs[i] > max_tf) max_tf = e->tfs[i];
-        if (e->lens[i] < min_len) min_len = e->lens[i];
     }
-    if (e->n == NG_FMT_BLOCK) {
-        unsigned gw = ng_fmt__max_bits(gaps, e->n), tw = ng_fmt__max_bits(tfm1, e->n);
-        ng__buf_putc(&rc, &e->blocks, (int)gw);
-        ng__buf_putc(&rc, &e->blocks, (int)tw);
-        put_packed(&rc, &e->blocks, gaps, e->n, gw);
-        put_packed(&rc, &e->blocks, tfm1, e->n, tw);
-    } else {
-        for (i = 0; i < e->n; i++) ng__buf_put_vint(&rc, &e->blocks, gaps[i]);
-        for (i = 0; i < e->n; i++) ng__buf_put_vint(&rc, &e->blocks, tfm1[i]);
-    }
+    put_pfor(&rc, &e->blocks, gaps, e->n);
+    put_pfor(&rc, &e->blocks, tfm1, e->n);
     enc_positions(&rc, e);
     /* skip entry */
     ng__buf_put_vint(&rc, &e->skips, e->n_blocks == 0 ? e->docs[e->n - 1] : e->docs[e->n - 1] - e->prev_last);
     ng__buf_put_vint(&rc, &e->skips, e->blocks.size - data_start);
     ng__buf_put_vint(&rc, &e->skips, e->pos.size - pos_start);
-    ng__buf_put_vint(&rc, &e->skips, max_tf);
-    ng__buf_put_vint(&rc, &e->skips, min_len);
+    put_front(&rc, &e->skips, e);
     ng__buf_put_u32(&rc, &e->skips, ng__crc32(0, e->blocks.ptr + data_start, e->blocks.size - data_start));
     ng__buf_put_u32(&rc, &e->skips, ng__crc32(0, e->pos.ptr + pos_start, e->pos.size - pos_start));
     e->prev_last = e->docs[e->n - 1];
@@ -177,14 +200,14 @@ int ng_post__enc_finish(ng_post_enc *e)
         /* drop last_doc, data_len and pos_len: they are implied; the data
            CRC then covers this header and the block */
         const uint8_t *p = (const uint8_t *)e->skips.ptr, *end = p + e->skips.size;
-        uint64_t v[5];
+        uint64_t v;
         uint32_t crc;
         int k;
-        for (k = 0; k < 5; k++)
-            if (ng__vint_get(&p, end, &v[k])) return ng__err(NG_ERROR, "postings: internal skip error");
-        if (end - p != 8) return ng__err(NG_ERROR, "postings: internal skip error");
-        ng__buf_put_vint(&rc, &e->pst, v[3]);
-        ng__buf_put_vint(&rc, &e->pst, v[4]);
+        for (k = 0; k < 3; k++)
+            if (ng__vint_get(&p, end, &v)) return ng__err(NG_ERROR, "postings: internal skip error");
+        if (end - p < 8) return ng__err(NG_ERROR, "postings: internal skip error");
+        ng__buf_put(&rc, &e->pst, p, (size_t)(end - 8 - p)); /* the frontier */
+        p = end - 8;
         if (rc) return rc;
         crc = ng__crc32(ng__crc32(0, e->pst.ptr, e->pst.size), e->blocks.ptr, e->blocks.size);
         ng__buf_put_u32(&rc, &e->pst, crc);
@@ -204,6 +227,29 @@ int ng_post__enc_finish(ng_post_enc *e)
 
 #define DEC_CORRUPT(d, at, why) ng_fmt__corrupt((d)->pf, (at), (why))
 
+/* Read a block's frontier (see block_front) into b; -1 if malformed. */
+static int get_front(const uint8_t **p, const uint8_t *end, ng_post_block *b)
+{
+    uint64_t n, tf, len, dtf, dlen;
+    uint32_t k;
+    if (ng__vint_get(p, end, &n) || n == 0 || n > NG_FMT_FRONT || ng__vint_get(p, end, &tf) ||
+        ng__vint_get(p, end, &len) || tf == 0 || tf > UINT32_MAX || len > UINT32_MAX)
+        return -1;
+    b->n_front = (uint32_t)n;
+    b->front_tf[0] = (uint32_t)tf;
+    b->front_len[0] = (uint32_t)len;
+    for (k = 1; k < n; k++) {
+        if (ng__vint_get(p, end, &dtf) || ng__vint_get(p, end, &dlen) || dtf >= tf - 1 || dlen >= len) return -1;
+        tf -= dtf + 1;
+        len -= dlen + 1;
+        b->front_tf[k] = (uint32_t)tf;
+        b->front_len[k] = (uint32_t)len;
+    }
+    b->max_tf = b->front_tf[0];
+    b->min_len = b->front_len[n - 1];
+    return 0;
+}
+
 int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, size_t pst_len,
                       const ng_file *xf, const uint8_t *pos, size_t pos_len, uint32_t df)
 {
@@ -220,10 +266,9 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
         return DEC_CORRUPT(d, pst, "postings: bad block count");
     d->n_blocks = (uint32_t)nb;
     if (nb == 1) {
-        uint64_t max_tf, min_len;
         uint32_t crc;
-        if (ng__vint_get(&p, end, &max_tf) || ng__vint_get(&p, end, &min_len) || end - p < 8)
-            return DEC_CORRUPT(d, p, "postings: truncated block-max data");
+        if (get_front(&p, end, &d->cur) || end - p < 8)
+            return DEC_CORRUPT(d, p, "postings: bad block-max data");
         /* the whole term at once: the cursor decodes its block right away */
         crc = ng__crc32(ng__crc32(0, pst, (size_t)(p - pst)), p + 8, (size_t)(end - p - 8));
         if (crc != ng__get_u32(p)) return DEC_CORRUPT(d, p, "postings: block checksum mismatch");
@@ -233,8 +278,6 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
         d->p = d->end = p;
         d->data = p;
         d->data_end = end;
-        d->cur.max_tf = (uint32_t)max_tf;
-        d->cur.min_len = (uint32_t)min_len;
         d->cur.crc_ok = 1;
         return NG_OK;
     }
@@ -252,7 +295,7 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
 
 int ng_post__dec_next_block(ng_post_dec *d)
 {
-    uint64_t delta, dlen, plen, max_tf, min_len;
+    uint64_t delta, dlen, plen;
     if (d->next_block >= d->n_blocks) return NG_ITEROVER;
     if (d->next_block > 0) d->prev_last = d->cur.last_doc;
     if (d->n_blocks == 1) {
@@ -266,8 +309,7 @@ int ng_post__dec_next_block(ng_post_dec *d)
         return NG_OK;
     }
     if (ng__vint_get(&d->p, d->end, &delta) || ng__vint_get(&d->p, d->end, &dlen) ||
-        ng__vint_get(&d->p, d->end, &plen) || ng__vint_get(&d->p, d->end, &max_tf) ||
-        ng__vint_get(&d->p, d->end, &min_len) || d->end - d->p < 8)
+        ng__vint_get(&d->p, d->end, &plen) || get_front(&d->p, d->end, &d->cur) || d->end - d->p < 8)
         return DEC_CORRUPT(d, d->p, "postings: truncated skip entry");
     d->cur.data_crc = ng__get_u32(d->p);
     d->cur.pos_crc = ng__get_u32(d->p + 4);
@@ -283,8 +325,6 @@ int ng_post__dec_next_block(ng_post_dec *d)
         d->cur.last_doc = (uint32_t)last;
     }
     d->cur.n = d->next_block + 1 < d->n_blocks ? NG_FMT_BLOCK : d->df - NG_FMT_BLOCK * (d->n_blocks - 1);
-    d->cur.max_tf = (uint32_t)max_tf;
-    d->cur.min_len = (uint32_t)min_len;
     d->cur.data = d->data;
     d->cur.data_len = (size_t)dlen;
     d->cur.pos_off = d->pos_next;
@@ -304,22 +344,9 @@ int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs)
     if (d->prev_last == NG_FMT_DOCID_END) doc = 0;
     if (!b->crc_ok && ng__crc32(0, b->data, b->data_len) != b->data_crc)
         return DEC_CORRUPT(d, b->data, "postings: block checksum mismatch");
-    if (n == NG_FMT_BLOCK) {
-        unsigned gw, tw;
-        if (end - p < 2) return DEC_CORRUPT(d, p, "postings: truncated block header");
-        gw = p[0];
-        tw = p[1];
-        if (gw > 32 || tw > 32 || (size_t)(end - p) != 2 + 16u * gw + 16u * tw)
-            return DEC_CORRUPT(d, p, "postings: bad packed block");
-        ng_fmt__unpack(docs, p + 2, n, gw);
-        ng_fmt__unpack(tfs, p + 2 + 16 * gw, n, tw);
-    } else {
-        for (i = 0; i < n; i++)
-            if (ng__vint_get32(&p, end, &docs[i])) return DEC_CORRUPT(d, p, "postings: truncated doc gaps");
-        for (i = 0; i < n; i++)
-            if (ng__vint_get32(&p, end, &tfs[i])) return DEC_CORRUPT(d, p, "postings: truncated frequencies");
-        if (p != end) return DEC_CORRUPT(d, p, "postings: trailing bytes in block");
-    }
+    if (ng_fmt__pfor_decode(docs, n, &p, end)) return DEC_CORRUPT(d, p, "postings: bad doc gaps");
+    if (ng_fmt__pfor_decode(tfs, n, &p, end)) return DEC_CORRUPT(d, p, "postings: bad frequencies");
+    if (p != end) return DEC_CORRUPT(d, p, "postings: trailing bytes in block");
     for (i = 0; i < n; i++) {
         doc += docs[i];
         if (doc >= NG_FMT_DOCID_END || tfs[i] == UINT32_MAX) return DEC_CORRUPT(d, b->data, "postings: docid overflow");
@@ -343,16 +370,10 @@ int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, s
         snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", d->pf->name);
         return ng_fmt__corrupt(d->xf, p, why);
     }
-    while (n_out - i >= NG_FMT_BLOCK) {
-        unsigned w;
-        if (p >= end || (w = *p++) > 32 || (size_t)(end - p) < 16u * w)
-            return ng_fmt__corrupt(d->xf, p, "positions: bad packed chunk");
-        ng_fmt__unpack(out + i, p, NG_FMT_BLOCK, w);
-        p += 16 * w;
-        i += NG_FMT_BLOCK;
+    for (i = 0; i < n_out; i += NG_FMT_BLOCK) {
+        size_t n = n_out - i < NG_FMT_BLOCK ? n_out - i : NG_FMT_BLOCK;
+        if (ng_fmt__pfor_decode(out + i, n, &p, end)) return ng_fmt__corrupt(d->xf, p, "positions: bad chunk");
     }
-    for (; i < n_out; i++)
-        if (ng__vint_get32(&p, end, &out[i])) return ng_fmt__corrupt(d->xf, p, "positions: truncated");
     if (p != end) return ng_fmt__corrupt(d->xf, p, "positions: trailing bytes");
     /* undo the deltas document by document */
     for (k = 0, i = 0; k < b->n; k++) {

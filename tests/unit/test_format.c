@@ -158,6 +158,99 @@ static void test_bitpack_layout(void)
     EXPECT(out[0] == 5 && out[1] == 2 && out[2] == 7);
 }
 
+/* Values of one chunk: a base width with some wide outliers, or random. */
+static void pfor_values(uint32_t *v, size_t n, unsigned mode, uint64_t *seed)
+{
+    size_t i;
+    unsigned base = rndn(seed, 33), wide = rndn(seed, 33);
+    for (i = 0; i < n; i++) {
+        unsigned w = (mode == 1 && rndn(seed, 10) == 0) ? wide : base;
+        uint32_t r = rnd32(seed);
+        if (mode == 2) w = rndn(seed, 33);
+        v[i] = w == 0 ? 0 : r >> (32 - w);
+        if (mode == 3) v[i] = i == n / 2 ? 0xffffffffu : 0; /* one 32-bit outlier */
+    }
+}
+
+static size_t vint_bytes(uint32_t v) { return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5; }
+
+static void test_pfor_roundtrip(void)
+{
+    uint64_t seed = 7;
+    unsigned rep;
+    for (rep = 0; rep < 4000; rep++) {
+        size_t n = 1 + rndn(&seed, 128), len, i, plain = 1, vints = 1;
+        uint32_t in[128], out[129];
+        uint8_t buf[NG_FMT_PFOR_MAX], *exact;
+        const uint8_t *p;
+        pfor_values(in, n, rep % 4, &seed);
+        len = ng_fmt__pfor_encode(buf, in, n);
+        plain += (n * ng_fmt__max_bits(in, n) + 7) / 8;
+        for (i = 0; i < n; i++) vints += vint_bytes(in[i]);
+        CTX("pfor rep=%u n=%zu", rep, n);
+        EXPECT(len >= 1 && len <= NG_FMT_PFOR_MAX);
+        EXPECT(len <= plain && len <= vints); /* never worse than either simple form */
+        exact = malloc(len);
+        memcpy(exact, buf, len);
+        EXPECT(ng_fmt__pfor_size(exact, exact + len, n) == len);
+        p = exact;
+        out[n] = 0x5A5A5A5Au;
+        EXPECT(ng_fmt__pfor_decode(out, n, &p, exact + len) == 0);
+        EXPECT(p == exact + len);
+        EXPECT(memcmp(out, in, n * sizeof *in) == 0);
+        EXPECT(out[n] == 0x5A5A5A5Au);
+        /* every truncation is refused, never read past the end (ASan) */
+        for (i = 0; i < len; i++) {
+            uint8_t *cut = malloc(i ? i : 1);
+            memcpy(cut, exact, i);
+            p = cut;
+            EXPECT(ng_fmt__pfor_size(cut, cut + i, n) == 0);
+            EXPECT(ng_fmt__pfor_decode(out, n, &p, cut + i) == -1);
+            free(cut);
+        }
+        free(exact);
+    }
+}
+
+static void test_pfor_forms(void)
+{
+    uint32_t v[128], out[128];
+    uint8_t b[NG_FMT_PFOR_MAX];
+    const uint8_t *p;
+    size_t i, len;
+    /* 127 zeros and one big value: exceptions, far smaller than 128 x 20 bits */
+    for (i = 0; i < 128; i++) v[i] = 0;
+    v[77] = 1u << 19;
+    len = ng_fmt__pfor_encode(b, v, 128);
+    CTX("pfor forms");
+    EXPECT((b[0] & 0x40) != 0);
+    EXPECT(len < 1 + 16 * 20 && len == 3 + 0 + 1 + 3); /* head, n_exc, e, no low bits, index, 20 high bits */
+    /* few values of mixed widths: the vint form (1 + 1 + 3 + 1 bytes) beats
+       17-bit packing (8) and 2-bit packing with an exception (7) */
+    v[0] = 1;
+    v[1] = 100000;
+    v[2] = 2;
+    EXPECT(ng_fmt__pfor_encode(b, v, 3) == 6 && b[0] == 0x80);
+    /* malformed heads are refused */
+    for (i = 0; i < 128; i++) v[i] = i;
+    len = ng_fmt__pfor_encode(b, v, 128);
+    b[0] = 33;
+    p = b;
+    EXPECT(ng_fmt__pfor_decode(out, 128, &p, b + len) == -1);
+    b[0] = 0xC7; /* vint and exception bits together */
+    p = b;
+    EXPECT(ng_fmt__pfor_decode(out, 128, &p, b + len) == -1);
+    /* an exception whose high part is 0 is not canonical */
+    for (i = 0; i < 128; i++) v[i] = 1;
+    v[3] = 1u << 12;
+    len = ng_fmt__pfor_encode(b, v, 128);
+    EXPECT((b[0] & 0x40) != 0 && b[1] == 1);
+    b[len - 2] = 0;
+    b[len - 1] = 0;
+    p = b;
+    EXPECT(ng_fmt__pfor_decode(out, 128, &p, b + len) == -1);
+}
+
 static void test_bitpack_bits(void)
 {
     uint32_t v0[2] = {0, 0}, v1[2] = {1, 0x80000000u}, v2[3] = {3, 4, 1}, v3[1] = {0xffffffffu};
@@ -369,6 +462,31 @@ static int encode_terms(pcase *cs, size_t nt, const char *pst_path, const char *
     return rc;
 }
 
+/* A block's (tf, len) frontier against its documents, for a few BM25
+** settings: the bound (the frontier's best w) is never below a document's
+** w, and equals the best document's when the frontier was not capped. */
+static void check_front(const ng_post_block *b, const uint32_t *tfs, const uint32_t *lens, uint32_t n)
+{
+    static const double k1s[] = {0.5, 1.2, 2.0}, bs[] = {0.0, 0.75, 1.0}, avgs[] = {10, 700, 50000};
+    unsigned x;
+    uint32_t i, k;
+    EXPECT(b->n_front >= 1 && b->n_front <= NG_FMT_FRONT);
+    for (k = 1; k < b->n_front; k++) EXPECT(b->front_tf[k] < b->front_tf[k - 1] && b->front_len[k] < b->front_len[k - 1]);
+    for (x = 0; x < 27; x++) {
+        double k1 = k1s[x % 3], bb = bs[x / 3 % 3], avg = avgs[x / 9], best_doc = 0, bound = 0;
+        for (i = 0; i < n; i++) {
+            double w = tfs[i] * (k1 + 1) / (tfs[i] + k1 * (1 - bb + bb * lens[i] / avg));
+            if (w > best_doc) best_doc = w;
+        }
+        for (k = 0; k < b->n_front; k++) {
+            double w = b->front_tf[k] * (k1 + 1) / (b->front_tf[k] + k1 * (1 - bb + bb * b->front_len[k] / avg));
+            if (w > bound) bound = w;
+        }
+        EXPECT(bound >= best_doc);
+        if (b->n_front < NG_FMT_FRONT) EXPECT(bound == best_doc);
+    }
+}
+
 /* Decode term c fully and compare with the input. */
 static void check_term(const pcase *c, const ng_file *pf, const ng_file *xf, const char *name)
 {
@@ -401,6 +519,7 @@ static void check_term(const pcase *c, const ng_file *pf, const ng_file *xf, con
         EXPECT(d.cur.n == bn);
         EXPECT(d.cur.max_tf == mx);
         EXPECT(d.cur.min_len == mn);
+        check_front(&d.cur, c->tfs + base, c->lens + base, bn);
         if (nb > 1) EXPECT(d.cur.last_doc == c->docs[base + bn - 1]);
         rc = ng_post__dec_docs(&d, docs, tfs);
         EXPECT(rc == NG_OK);
@@ -1966,6 +2085,8 @@ static CU_TestInfo bitpack_tests[] = {
     {"pack/unpack every width", test_bitpack_roundtrip},
     {"bit layout", test_bitpack_layout},
     {"bits/max_bits", test_bitpack_bits},
+    {"pfor round trips and truncation", test_pfor_roundtrip},
+    {"pfor forms", test_pfor_forms},
     CU_TEST_INFO_NULL,
 };
 static CU_TestInfo varint_tests[] = {
