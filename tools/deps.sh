@@ -5,7 +5,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
-NG_DEPS="gcc make autoconf automake libtool pkg-config zlib1g-dev libutf8proc-dev libstemmer-dev libcunit1-dev"
+NG_DEPS="gcc make autoconf automake libtool pkg-config zlib1g-dev libdeflate-dev libutf8proc-dev libstemmer-dev libcunit1-dev"
 
 ng_missing_packages() {
     missing=""
