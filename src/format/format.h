@@ -102,7 +102,9 @@ int ng_fmt__pfor_decode(uint32_t *out, size_t n, const uint8_t **pp, const uint8
 /* Encoder: fed one term at a time, documents in increasing order. */
 typedef struct ng_post_enc {
     ng_buf pst;                 /* the term's postings bytes */
-    ng_buf pos;                 /* the term's position bytes */
+    ng_buf pos;                 /* the term's position bytes (without pos_sink) */
+    ng_fwriter *pos_sink;       /* if set, each block's positions are written here at once */
+    uint64_t pos_len;           /* bytes of the term's positions so far */
     ng_buf blocks;              /* scratch: block bodies */
     ng_buf skips;               /* scratch: skip entries */
     uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], lens[NG_FMT_BLOCK];
@@ -120,7 +122,10 @@ void ng_post__enc_free(ng_post_enc *e);
 void ng_post__enc_reset(ng_post_enc *e);
 /* Add doc with tf positions (strictly increasing) and its length (for block-max). */
 int ng_post__enc_add(ng_post_enc *e, uint32_t doc, const uint32_t *pos, uint32_t tf, uint32_t doclen);
-/* Finish the term: e->pst and e->pos hold the encoded lists. */
+/* Finish the term: e->pst holds its postings; its pos_len bytes of
+** positions are in e->pos, or already written to e->pos_sink (set it
+** after init: a merge of the largest terms then holds one block of
+** positions in memory, not the whole list). */
 int ng_post__enc_finish(ng_post_enc *e);
 
 /* A skip entry / block descriptor. */

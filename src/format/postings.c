@@ -84,6 +84,7 @@ void ng_post__enc_reset(ng_post_enc *e)
     e->n = 0;
     e->posv_n = 0;
     e->prev_last = NG_FMT_DOCID_END;
+    e->pos_len = 0;
     e->df = 0;
     e->cf = 0;
     e->n_blocks = 0;
@@ -163,6 +164,11 @@ static int enc_flush_block(ng_post_enc *e)
     put_front(&rc, &e->skips, e);
     ng__buf_put_u32(&rc, &e->skips, ng__crc32(0, e->blocks.ptr + data_start, e->blocks.size - data_start));
     ng__buf_put_u32(&rc, &e->skips, ng__crc32(0, e->pos.ptr + pos_start, e->pos.size - pos_start));
+    e->pos_len += e->pos.size - pos_start;
+    if (!rc && e->pos_sink) {
+        rc = ng_fmt__fw_write(e->pos_sink, e->pos.ptr, e->pos.size);
+        ng__buf_clear(&e->pos);
+    }
     e->prev_last = e->docs[e->n - 1];
     e->n_blocks++;
     e->n = 0;

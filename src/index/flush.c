@@ -57,15 +57,14 @@ static int write_terms(flush_ctx *c, const ng_memtable *mt, mt_term **terms)
             rc = ng_dict__enc_add(&c->dict, t->term, t->len, &ti);
             continue;
         }
+        ti.pos_off = c->pos.off - NG_FMT_HEADER_SIZE; /* before the encoder streams them */
         if ((rc = encode_term(c, mt, t)) != NG_OK) break;
         ti.df = c->enc.df;
         ti.cf = c->enc.cf;
         ti.pst_off = c->pst.off - NG_FMT_HEADER_SIZE;
         ti.pst_len = c->enc.pst.size;
-        ti.pos_off = c->pos.off - NG_FMT_HEADER_SIZE;
-        ti.pos_len = c->enc.pos.size;
+        ti.pos_len = c->enc.pos_len;
         rc = ng_fmt__fw_write(&c->pst, c->enc.pst.ptr, c->enc.pst.size);
-        if (!rc) rc = ng_fmt__fw_write(&c->pos, c->enc.pos.ptr, c->enc.pos.size);
         if (!rc) rc = ng_dict__enc_add(&c->dict, t->term, t->len, &ti);
     }
     return rc;
@@ -85,6 +84,7 @@ int ng_seg__write_inverted(const ng_memtable *mt, const char *dir, uint32_t seg_
     c.open_pst = 1;
     if ((rc = ng_fmt__seg_path(&path, dir, seg_id, NG_FK_POS, 0)) || (rc = ng_fmt__fw_open(&c.pos, path.ptr, NG_FK_POS))) goto out;
     c.open_pos = 1;
+    c.enc.pos_sink = &c.pos;
     if ((rc = ng_fmt__seg_path(&path, dir, seg_id, NG_FK_TDI, 0)) || (rc = ng_fmt__fw_open(&c.tdi, path.ptr, NG_FK_TDI))) goto out;
     c.open_tdi = 1;
     ng_dict__enc_init(&c.dict, &c.tdi);

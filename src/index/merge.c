@@ -356,6 +356,7 @@ static int merge_listed_term(merge_ctx *c, uint32_t n_same)
 {
     const ng_dict_iter *it = &c->in[c->same[0]].it;
     ng_term_info ti;
+    uint64_t pos_off = c->pos.off - NG_FMT_HEADER_SIZE; /* before the encoder streams them */
     uint32_t k;
     int rc = NG_OK;
     ng_post__enc_reset(&c->enc);
@@ -370,10 +371,9 @@ static int merge_listed_term(merge_ctx *c, uint32_t n_same)
     ti.cf = c->enc.cf;
     ti.pst_off = c->pst.off - NG_FMT_HEADER_SIZE;
     ti.pst_len = c->enc.pst.size;
-    ti.pos_off = c->pos.off - NG_FMT_HEADER_SIZE;
-    ti.pos_len = c->enc.pos.size;
+    ti.pos_off = pos_off;
+    ti.pos_len = c->enc.pos_len;
     if ((rc = ng_fmt__fw_write(&c->pst, c->enc.pst.ptr, c->enc.pst.size)) ||
-        (rc = ng_fmt__fw_write(&c->pos, c->enc.pos.ptr, c->enc.pos.size)) ||
         (rc = ng_dict__enc_add(&c->dict, it->term, it->term_len, &ti)))
         return rc;
     c->n_terms++;
@@ -537,6 +537,7 @@ int ng_merge__run(const char *dir, const ng_seg_meta *segs, const uint8_t *const
     c.cancel = cancel;
     c.n_in = n;
     ng_post__enc_init(&c.enc);
+    c.enc.pos_sink = &c.pos; /* opened by run() before any term is encoded */
     if (!(c.in = ng__calloc(n, sizeof *c.in))) return ng__oom();
     for (i = 0; i < n; i++) {
         c.in[i].meta = &segs[i];
