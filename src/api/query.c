@@ -52,9 +52,37 @@ static int lex_fuzzy(void *ctx, const char *word, size_t len, unsigned k, size_t
     return rc;
 }
 
+/* The index's parsing analyzer, or a new one when another thread has it. */
+static int borrow_analyzer(ng_analyzer **out, ng_index *ix)
+{
+    *out = atomic_exchange(&ix->parse_an, NULL);
+    return *out ? NG_OK : ng_analyzer__new(out, ix->man.lang);
+}
+
+/* Give it back; if another thread's analyzer went back meanwhile, free ours. */
+static void return_analyzer(ng_index *ix, ng_analyzer *an)
+{
+    ng_analyzer *none = NULL;
+    if (an && !atomic_compare_exchange_strong(&ix->parse_an, &none, an)) ng_analyzer__free(an);
+}
+
+/* The query's own analyzer (snippets, matched words), made on first use:
+** parsing borrows the index's, so that a query that is only searched never
+** pays for one.  A query belongs to one thread at a time, so the lazy
+** assignment through the const pointer races with nobody. */
+static int query_analyzer(ng_analyzer **out, const ng_query *q)
+{
+    ng_query *mq = (ng_query *)(uintptr_t)q;
+    int rc;
+    if (!mq->an && (rc = ng_analyzer__new(&mq->an, mq->lang)) != NG_OK) return rc;
+    *out = mq->an;
+    return NG_OK;
+}
+
 NG_EXTERN(int) ng_query_parse_ex(ng_query **out, ng_index *ix, const char *text, size_t len, unsigned int flags)
 {
     ng_qexpander ex;
+    ng_analyzer *an = NULL;
     ng_query *q;
     int rc;
     if (out) *out = NULL;
@@ -66,13 +94,14 @@ NG_EXTERN(int) ng_query_parse_ex(ng_query **out, ng_index *ix, const char *text,
     q->flags = flags;
     q->len = len;
     if (!(q->text = ng__strndup(text, len))) rc = ng__oom();
-    else rc = ng_analyzer__new(&q->an, q->lang);
+    else rc = borrow_analyzer(&an, ix);
     if (!rc)
-        rc = ng_query__parse_ex(&q->root, q->an, text, len, (flags & NG_QUERY_NO_NAMES) ? NG_QPARSE_NO_NAMES : 0);
+        rc = ng_query__parse_ex(&q->root, an, text, len, (flags & NG_QUERY_NO_NAMES) ? NG_QPARSE_NO_NAMES : 0);
     ex.prefix = lex_prefix;
     ex.fuzzy = lex_fuzzy;
     ex.ctx = ix;
-    if (!rc) rc = ng_query__expand(&q->root, q->an, &ex);
+    if (!rc) rc = ng_query__expand(&q->root, an, &ex);
+    return_analyzer(ix, an);
     if (rc) {
         ng_query_free(q);
         return rc;
@@ -257,6 +286,7 @@ NG_EXTERN(int) ng_snippet(ng_buf *text_out, ng_range **ranges_out, size_t *n_ran
 {
     ng_snippet_options def = NG_SNIPPET_OPTIONS_INIT;
     ng_buf body = NG_BUF_INIT;
+    ng_analyzer *an;
     units u;
     size_t nt;
     int rc;
@@ -275,8 +305,9 @@ NG_EXTERN(int) ng_snippet(ng_buf *text_out, ng_range **ranges_out, size_t *n_ran
         goto out;
     }
     if (q->root) collect_units(&u, q->root);
+    if ((rc = query_analyzer(&an, q)) != NG_OK) goto out;
     if ((rc = ng_index_document(&body, ix, docnum, NG_FIELD_BODY)) != NG_OK) goto out;
-    rc = ng_snippet__make(text_out, ranges_out, n_ranges_out, q->an, body.ptr ? body.ptr : "", body.size, u.v, u.n,
+    rc = ng_snippet__make(text_out, ranges_out, n_ranges_out, an, body.ptr ? body.ptr : "", body.size, u.v, u.n,
                           opts->words ? opts->words : 30);
 out:
     ng_buf_dispose(&body);
@@ -339,6 +370,7 @@ NG_EXTERN(int) ng_query_matched_words(ng_buf *out, ng_index *ix, const ng_query 
 {
     static const int fields[2] = {NG_FIELD_TITLE, NG_FIELD_BODY};
     ng_buf text = NG_BUF_INIT;
+    ng_analyzer *an = NULL;
     matched m;
     size_t nt, i;
     int rc = NG_OK;
@@ -352,10 +384,11 @@ NG_EXTERN(int) ng_query_matched_words(ng_buf *out, ng_index *ix, const ng_query 
     m.u.lens = ng__calloc(nt + 1, sizeof *m.u.lens);
     if (!m.u.v || !m.u.terms || !m.u.lens) rc = ng__oom();
     if (!rc && q->root) collect_units(&m.u, q->root);
+    if (!rc) rc = query_analyzer(&an, q);
     for (i = 0; i < 2 && !rc; i++) {
         if ((rc = ng_index_document(&text, ix, docnum, fields[i])) != NG_OK) break;
         m.text = text.ptr ? text.ptr : "";
-        rc = ng__analyze(q->an, m.text, text.size, 0, on_matched_token, &m, NULL);
+        rc = ng__analyze(an, m.text, text.size, 0, on_matched_token, &m, NULL);
         if (rc > 0) rc = m.rc ? m.rc : ng__err(NG_ERROR, "matched words: analyzer stopped");
     }
     if (!rc) ng__buf_put(&rc, out, "", 0);

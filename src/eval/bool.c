@@ -250,6 +250,16 @@ int ng_cursor__or(ng_cursor **out, ng_cursor **kids, size_t n)
     return NG_OK;
 }
 
+size_t ng_cursor__and_kids(ng_cursor *c, ng_cursor ***pos_out, ng_cursor ***neg_out, size_t *n_neg_out)
+{
+    and_cursor *a = (and_cursor *)c;
+    if (c->ops != &and_ops) return 0;
+    *pos_out = a->pos;
+    *neg_out = a->neg;
+    *n_neg_out = a->n_neg;
+    return a->n_pos;
+}
+
 size_t ng_cursor__or_kids(ng_cursor *c, ng_cursor ***kids_out)
 {
     or_cursor *o = (or_cursor *)c;

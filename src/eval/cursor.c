@@ -33,7 +33,12 @@
 #include "eval/eval.h"
 
 /* Debug counters of the calling thread (tests and benchmarks only). */
+#if defined(__GNUC__)
+/* initial-exec: a plain load instead of a __tls_get_addr call per count */
+static _Thread_local ng_eval_counters t_counters __attribute__((tls_model("initial-exec")));
+#else
 static _Thread_local ng_eval_counters t_counters;
+#endif
 
 const ng_eval_counters *ng_eval__counters(void) { return &t_counters; }
 void ng_eval__counters_reset(void) { memset(&t_counters, 0, sizeof t_counters); }
@@ -61,6 +66,7 @@ typedef struct term_cursor {
     int tail_ready;
     double idf;
     const ng_bm25 *p;
+    double w_num, w_k, w_kdl; /* score = w_num * tf / (tf + w_k + w_kdl * dl): BM25, one division */
     double max_score;       /* list-wide bound; < 0 until computed */
     double cur_bound;       /* bound of dec.cur's block */
     double shallow_bound;   /* bound of shallow.cur's block */
@@ -119,6 +125,32 @@ static int tc_next(ng_cursor *c)
     return tc_load_block(t);
 }
 
+/* Index of the first of docs[i..n) (increasing) that is >= target, or n.
+** Seeks mostly move a few documents: count the next 8 without branching
+** (sorted, so the count is the offset), then halve what is left without
+** branching either; a scan's mispredicted exit cost more than the search. */
+static uint32_t first_geq(const uint32_t *docs, uint32_t i, uint32_t n, uint32_t target)
+{
+    const uint32_t *b;
+    uint32_t len, k, c = 0;
+    if (i < n && docs[i] >= target) return i; /* already there: the usual AND step */
+    if (i > n || n - i < 8) {
+        while (i < n && docs[i] < target) i++;
+        return i;
+    }
+    for (k = 0; k < 8; k++) c += docs[i + k] < target;
+    if (c < 8) return i + c;
+    b = docs + i + 8;
+    len = n - i - 8;
+    if (len == 0) return n;
+    while (len > 1) {
+        uint32_t half = len / 2;
+        b = b[half] < target ? b + half : b;
+        len -= half;
+    }
+    return (uint32_t)(b - docs) + (*b < target);
+}
+
 static int tc_seek(ng_cursor *c, uint32_t target)
 {
     term_cursor *t = (term_cursor *)c;
@@ -141,7 +173,7 @@ static int tc_seek(ng_cursor *c, uint32_t target)
     load:
         if ((rc = tc_load_block(t)) != NG_OK) return rc;
     }
-    while (t->i < t->n && t->docs[t->i] < target) t->i++;
+    t->i = first_geq(t->docs, t->i, t->n, target);
     if (t->i < t->n) {
         c->doc = t->docs[t->i];
         return NG_OK;
@@ -153,10 +185,15 @@ static int tc_seek(ng_cursor *c, uint32_t target)
     return c->doc >= target ? NG_OK : tc_seek(c, target);
 }
 
+/* BM25 (eval.h) with its constants folded at open: one division instead of
+** two, on the path every scored document takes.  It may differ from
+** ng_bm25_tf() in the last bits, which the bounds' slack (maxscore.c)
+** absorbs; exhaustive and pruned loops both score through here. */
 static double tc_score(ng_cursor *c)
 {
     term_cursor *t = (term_cursor *)c;
-    return t->idf * ng_bm25_tf(t->p, t->tfs[t->i], ng_lens__get(&t->seg->lens, c->doc));
+    double tf = t->tfs[t->i];
+    return t->w_num * tf / (tf + t->w_k + t->w_kdl * ng_lens__get(&t->seg->lens, c->doc));
 }
 
 /* The largest block bound of the list, from its skip entries; on damaged
@@ -344,6 +381,9 @@ int ng_cursor__term_open(ng_cursor **out, const ng_segment *seg, const ng_term_i
     t->seg = seg;
     t->idf = idf;
     t->p = p;
+    t->w_num = idf * (p->k1 + 1.0);
+    t->w_k = p->k1 * (1.0 - p->b);
+    t->w_kdl = p->k1 * p->b / p->avgdl;
     t->max_score = -1;
     rc = ng_seg__open_term(&t->dec, seg, ti);
     t->head = t->dec;

@@ -109,6 +109,10 @@ int ng_cursor__phrase(ng_cursor **out, ng_cursor **terms, const uint32_t *rel_po
 /* If c is an OR cursor: its kids (borrowed, in query order) and their count;
 ** otherwise 0.  search.c runs MaxScore over them. */
 size_t ng_cursor__or_kids(ng_cursor *c, ng_cursor ***kids_out);
+/* If c is an AND cursor: its positive kids (borrowed, cheapest first: the
+** order its score sums them in) and their count, its exclusions in *neg_out
+** and *n_neg_out; otherwise 0.  search.c runs a pruned conjunction over them. */
+size_t ng_cursor__and_kids(ng_cursor *c, ng_cursor ***pos_out, ng_cursor ***neg_out, size_t *n_neg_out);
 
 /*
 ** Block-max bound: returns B and sets *last >= target such that score() <= B

@@ -130,7 +130,132 @@ static int scan_block_max(ng_topk *t, ng_cursor *c, const ng_segment *seg, uint6
 }
 
 /* ------------------------------------------------------------------ */
+/* AND: the lead's candidates, bounded before the other kids move       */
+
+/*
+** A conjunction driven by its cheapest kid (the lead) as bool.c's
+** and_align() does, but pruned document by document once the heap is full:
+**
+**   1. window: the sum of every kid's block bound at the candidate (skip
+**      entries only); if it cannot beat the threshold, the lead jumps past
+**      the first block end among the kids, as scan_block_max() would;
+**   2. the lead's exact score plus the other kids' block bounds: if that
+**      cannot beat the threshold, the lead moves on and the other kids do
+**      not move at all, so a block of theirs whose candidates all fail here
+**      is never decoded (and_align() would seek, hence decode, every one);
+**   3. the other kids are sought one by one, each exact score replacing its
+**      bound, stopping as soon as the sum cannot beat the threshold.
+**
+** A document that passes is scored as and_score() does -- the kids' scores
+** summed in the AND's order -- so the top-k is the exhaustive one, double
+** for double.  Bounds hold over [candidate, last] for each kid, and the
+** candidates only increase, so a kid's bound is asked again only past its
+** last.
+*/
+#define CONJ_MAX_KIDS 32 /* wider ANDs take the generic loop */
+
+typedef struct conj {
+    ng_cursor **pos, **neg; /* the AND's kids (borrowed), pos[0] leads */
+    size_t n_pos, n_neg;
+    double bound[CONJ_MAX_KIDS];   /* block bound of each kid at the candidate */
+    uint32_t until[CONJ_MAX_KIDS]; /* ... valid below this document (0: ask) */
+    double contrib[CONJ_MAX_KIDS]; /* exact score of each kid at the candidate */
+} conj;
+
+/* Refresh the kids' bounds at d; returns their sum, *end the first block end. */
+static double conj_window(conj *cj, uint32_t d, uint32_t *end)
+{
+    double sum = 0;
+    uint32_t e = NG_FMT_DOCID_END - 1;
+    size_t i;
+    for (i = 0; i < cj->n_pos; i++) {
+        if (d >= cj->until[i]) {
+            uint32_t last;
+            cj->bound[i] = ng_cursor__block_max(cj->pos[i], d, &last);
+            cj->until[i] = last + 1; /* last < NG_FMT_DOCID_END: no wrap */
+        }
+        sum += cj->bound[i];
+        if (cj->until[i] - 1 < e) e = cj->until[i] - 1;
+    }
+    *end = e;
+    return sum;
+}
+
+/* Align the other kids on the lead's document d, scoring as they arrive
+** when thr is finite.  Returns 1 if all are on d and the sum may beat thr,
+** 0 if d is out (the lead was moved to the next candidate), 2 if a kid is
+** exhausted (no match is left), or an error. */
+static int conj_align(conj *cj, uint32_t d, double thr, double rest)
+{
+    ng_cursor *lead = cj->pos[0];
+    double s = cj->contrib[0];
+    size_t i;
+    int rc;
+    for (i = 1; i < cj->n_pos; i++) {
+        ng_cursor *k = cj->pos[i];
+        if (iter_err(rc = ng_cursor__seek(k, d))) return rc;
+        if (k->doc != d) { /* advance the laggard: the lead jumps to the overshoot */
+            if (k->doc == NG_FMT_DOCID_END) return 2;
+            return iter_err(rc = ng_cursor__seek(lead, k->doc)) ? rc : 0;
+        }
+        if (thr == -HUGE_VAL) continue;
+        cj->contrib[i] = k->ops->score(k);
+        s += cj->contrib[i];
+        rest -= cj->bound[i];
+        if (!can_beat(s + rest, thr)) return iter_err(rc = ng_cursor__next(lead)) ? rc : 0;
+    }
+    for (i = 0; i < cj->n_neg; i++) {
+        if (iter_err(rc = ng_cursor__seek(cj->neg[i], d))) return rc;
+        if (cj->neg[i]->doc == d) return iter_err(rc = ng_cursor__next(lead)) ? rc : 0;
+    }
+    return 1;
+}
+
+static int conj_run(conj *cj, ng_topk *t, const ng_segment *seg, uint64_t *matched, uint64_t *scored)
+{
+    ng_cursor *lead = cj->pos[0];
+    size_t i;
+    int rc;
+    for (i = 0; i < cj->n_pos; i++) cj->until[i] = 0;
+    while (lead->doc != NG_FMT_DOCID_END) {
+        uint32_t d = lead->doc, end;
+        double thr = ng_topk__threshold(t), rest = 0, s;
+        if (ng_seg__deleted(seg, d)) {
+            if (iter_err(rc = ng_cursor__next(lead))) return rc;
+            continue;
+        }
+        if (t->n == t->k) {
+            double sum = conj_window(cj, d, &end);
+            if (!can_beat(sum, thr)) { /* nothing up to end can enter */
+                if (end >= NG_FMT_DOCID_END - 1) break;
+                if (iter_err(rc = ng_cursor__seek(lead, end + 1))) return rc;
+                continue;
+            }
+            cj->contrib[0] = lead->ops->score(lead);
+            rest = sum - cj->bound[0];
+            if (!can_beat(cj->contrib[0] + rest, thr)) {
+                if (iter_err(rc = ng_cursor__next(lead))) return rc;
+                continue;
+            }
+        }
+        if ((rc = conj_align(cj, d, thr, rest)) < 0) return rc;
+        if (rc == 2) break;
+        if (rc == 0) continue;
+        if (thr == -HUGE_VAL) /* heap not full: every match enters, score it all */
+            for (i = 0; i < cj->n_pos; i++) cj->contrib[i] = cj->pos[i]->ops->score(cj->pos[i]);
+        for (s = 0, i = 0; i < cj->n_pos; i++) s += cj->contrib[i]; /* and_score()'s order */
+        ng_topk__push(t, s, seg->base + d);
+        (*scored)++;
+        (*matched)++;
+        if (iter_err(rc = ng_cursor__next(lead))) return rc;
+    }
+    return NG_OK;
+}
+
+/* ------------------------------------------------------------------ */
 /* OR: MaxScore over block-max windows                                 */
+
+#define MS_MAX_KIDS 32 /* a bit per essential kid (uint32_t); wider ORs: generic loop */
 
 typedef struct ms {
     ng_cursor **kids;  /* the OR's kids, query order (borrowed) */
@@ -141,6 +266,8 @@ typedef struct ms {
     double *contrib;   /* score of each kid at the candidate */
     uint8_t *on;       /* the kid matched the candidate */
     size_t ne;         /* order[0..ne) are non-essential */
+    ng_cursor **ess;   /* the window's essential kids, order[ne..n) */
+    double *ess_bound; /* their window bounds */
 } ms;
 
 /* Bounds of every kid over the window from ws; returns its end, or
@@ -166,35 +293,24 @@ static uint32_t ms_window(ms *m, uint32_t ws, double thr)
     return we;
 }
 
-/* Smallest document of the essential kids. */
-static uint32_t ms_candidate(const ms *m)
-{
-    uint32_t d = NG_FMT_DOCID_END;
-    size_t j;
-    for (j = m->ne; j < m->n; j++)
-        if (m->kids[m->order[j]]->doc < d) d = m->kids[m->order[j]]->doc;
-    return d;
-}
-
 /* Score the candidate if it may enter the heap; the kids' contributions are
-** summed in query order at the end, as the OR cursor does. */
-static int ms_score(ms *m, ng_topk *t, const ng_segment *seg, uint32_t cand, uint64_t *matched)
+** summed in query order at the end, as the OR cursor does.  on_bits has a
+** bit per essential position j - ne whose kid is on cand; ub the sum of
+** their window bounds and of every non-essential kid's. */
+static int ms_score(ms *m, ng_topk *t, const ng_segment *seg, uint32_t cand, uint32_t on_bits, double ub,
+                    uint64_t *matched, uint64_t *scored)
 {
-    double thr = ng_topk__threshold(t), s = 0, ub;
+    double thr = ng_topk__threshold(t), s = 0;
     size_t j, i;
     int rc, ok = 1;
     /* block bounds of the essential kids on cand first: often enough to stop */
-    ub = m->ne ? m->cum[m->ne - 1] : 0;
-    for (j = m->ne; j < m->n; j++)
-        if (m->kids[m->order[j]]->doc == cand) ub += m->bound[m->order[j]];
     if (!can_beat(ub, thr)) return NG_OK;
     for (j = m->ne; j < m->n; j++) {
+        if (!(on_bits >> (j - m->ne) & 1u)) continue;
         i = m->order[j];
-        if (m->kids[i]->doc == cand) {
-            m->contrib[i] = m->kids[i]->ops->score(m->kids[i]);
-            m->on[i] = 1;
-            s += m->contrib[i];
-        }
+        m->contrib[i] = m->kids[i]->ops->score(m->kids[i]);
+        m->on[i] = 1;
+        s += m->contrib[i];
     }
     for (j = m->ne; j-- > 0;) { /* non-essential kids, largest bound first */
         if (!can_beat(s + m->cum[j], thr)) {
@@ -214,7 +330,7 @@ static int ms_score(ms *m, ng_topk *t, const ng_segment *seg, uint32_t cand, uin
         if (m->on[i]) s += m->contrib[i];
         m->on[i] = 0;
     }
-    ng_eval__count_scored(1);
+    (*scored)++;
     if (ok) {
         ng_topk__push(t, s, seg->base + cand);
         (*matched)++;
@@ -222,23 +338,48 @@ static int ms_score(ms *m, ng_topk *t, const ng_segment *seg, uint32_t cand, uin
     return NG_OK;
 }
 
-static int ms_run(ms *m, ng_topk *t, const ng_segment *seg, uint64_t *matched)
+/* The candidates of one window: the essential kids' documents up to we,
+** each visited once; the kids on a candidate advance together. */
+static int ms_window_docs(ms *m, ng_topk *t, const ng_segment *seg, uint32_t ws, uint32_t we, uint64_t *matched,
+                          uint64_t *scored)
 {
-    uint32_t ws = 0, we, cand;
-    size_t j;
+    ng_cursor **ess = m->ess;
+    size_t n_ess = m->n - m->ne, j;
+    double base = m->ne ? m->cum[m->ne - 1] : 0;
+    uint32_t cand = NG_FMT_DOCID_END;
+    int rc;
+    for (j = 0; j < n_ess; j++) {
+        ess[j] = m->kids[m->order[m->ne + j]];
+        m->ess_bound[j] = m->bound[m->order[m->ne + j]];
+        if (iter_err(rc = ng_cursor__seek(ess[j], ws))) return rc;
+        if (ess[j]->doc < cand) cand = ess[j]->doc;
+    }
+    while (cand <= we) {
+        uint32_t on_bits = 0, next = NG_FMT_DOCID_END;
+        double ub = base;
+        for (j = 0; j < n_ess; j++)
+            if (ess[j]->doc == cand) {
+                on_bits |= 1u << j;
+                ub += m->ess_bound[j];
+            }
+        if (!ng_seg__deleted(seg, cand) && (rc = ms_score(m, t, seg, cand, on_bits, ub, matched, scored)) != NG_OK)
+            return rc;
+        for (j = 0; j < n_ess; j++) {
+            if (on_bits >> j & 1u && iter_err(rc = ng_cursor__next(ess[j]))) return rc;
+            if (ess[j]->doc < next) next = ess[j]->doc;
+        }
+        cand = next;
+    }
+    return NG_OK;
+}
+
+static int ms_run(ms *m, ng_topk *t, const ng_segment *seg, uint64_t *matched, uint64_t *scored)
+{
+    uint32_t ws = 0, we;
     int rc;
     for (;;) {
         if ((we = ms_window(m, ws, ng_topk__threshold(t))) == NG_FMT_DOCID_END) break;
-        if (m->ne < m->n) {
-            for (j = m->ne; j < m->n; j++)
-                if (iter_err(rc = ng_cursor__seek(m->kids[m->order[j]], ws))) return rc;
-            while ((cand = ms_candidate(m)) <= we) {
-                if (!ng_seg__deleted(seg, cand) && (rc = ms_score(m, t, seg, cand, matched)) != NG_OK) return rc;
-                for (j = m->ne; j < m->n; j++)
-                    if (m->kids[m->order[j]]->doc == cand && iter_err(rc = ng_cursor__next(m->kids[m->order[j]])))
-                        return rc;
-            }
-        }
+        if (m->ne < m->n && (rc = ms_window_docs(m, t, seg, ws, we, matched, scored)) != NG_OK) return rc;
         if (we >= NG_FMT_DOCID_END - 1) break;
         ws = we + 1;
     }
@@ -248,6 +389,7 @@ static int ms_run(ms *m, ng_topk *t, const ng_segment *seg, uint64_t *matched)
 static int maxscore(ng_topk *t, ng_cursor **kids, size_t n, const ng_segment *seg, uint64_t *matched)
 {
     ms m;
+    uint64_t scored = 0;
     int rc;
     memset(&m, 0, sizeof m);
     m.kids = kids;
@@ -257,12 +399,19 @@ static int maxscore(ng_topk *t, ng_cursor **kids, size_t n, const ng_segment *se
     m.cum = ng__malloc(n * sizeof *m.cum);
     m.contrib = ng__malloc(n * sizeof *m.contrib);
     m.on = ng__calloc(n, 1);
-    rc = m.order && m.bound && m.cum && m.contrib && m.on ? ms_run(&m, t, seg, matched) : ng__oom();
+    m.ess = ng__malloc(n * sizeof *m.ess);
+    m.ess_bound = ng__malloc(n * sizeof *m.ess_bound);
+    rc = m.order && m.bound && m.cum && m.contrib && m.on && m.ess && m.ess_bound
+             ? ms_run(&m, t, seg, matched, &scored)
+             : ng__oom();
+    ng_eval__count_scored(scored);
     ng__free(m.order);
     ng__free(m.bound);
     ng__free(m.cum);
     ng__free(m.contrib);
     ng__free(m.on);
+    ng__free(m.ess);
+    ng__free(m.ess_bound);
     return rc;
 }
 
@@ -270,11 +419,24 @@ static int maxscore(ng_topk *t, ng_cursor **kids, size_t n, const ng_segment *se
 
 int ng_eval__topk_segment(ng_topk *t, ng_cursor *root, const ng_segment *seg, int exact_total, uint64_t *matched)
 {
-    ng_cursor **kids;
-    size_t n;
+    ng_cursor **kids, **neg;
+    size_t n, n_neg;
     if (exact_total) return scan_counting(t, root, seg, matched);
     if (t->k == 0) return NG_OK;
     n = ng_cursor__or_kids(root, &kids);
-    if (n >= 2) return maxscore(t, kids, n, seg, matched);
+    if (n >= 2 && n <= MS_MAX_KIDS) return maxscore(t, kids, n, seg, matched);
+    n = ng_cursor__and_kids(root, &kids, &neg, &n_neg);
+    if (n >= 2 && n <= CONJ_MAX_KIDS) {
+        conj cj;
+        uint64_t scored = 0;
+        int rc;
+        cj.pos = kids;
+        cj.n_pos = n;
+        cj.neg = neg;
+        cj.n_neg = n_neg;
+        rc = conj_run(&cj, t, seg, matched, &scored);
+        ng_eval__count_scored(scored);
+        return rc;
+    }
     return scan_block_max(t, root, seg, matched);
 }

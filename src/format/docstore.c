@@ -1,8 +1,9 @@
 /*
 ** docstore.c -- the document store (.doc) -- FORMAT.md section 6.
 **
-**   body:  blocks: zlib (deflate, level 5) of the concatenated records of
-**          consecutive documents, about NG_FMT_STORE_BLOCK bytes raw;
+**   body:  blocks: zlib (deflate, level STORE_LEVEL) of the concatenated
+**          records of consecutive documents, about NG_FMT_STORE_BLOCK
+**          bytes raw (a record bigger than that makes a block alone);
 **            record: 5 x (vint len, bytes) = id, title, date, url, body
 **          block table: n_blocks x (u64 offset in body, u32 first docid,
 **                                   u32 compressed len, u32 raw len,
@@ -21,6 +22,13 @@
 ** block), are checked against their CRCs, and the block must hold exactly
 ** the records the table says.  The id area is verified once, on the first
 ** lookup (only writers and check look ids up).
+**
+** Merges (docstore.h) copy whole blocks of their inputs without inflating
+** and deflating them again: ng_store__enc_add_block() writes a block's
+** zlib stream unchanged under a new first docid and takes its id entries
+** from its records.  The block is still inflated once, to check it exactly
+** as a read would, so a merge never carries damage into a new segment;
+** inflating costs a small fraction of deflating.
 */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* qsort_r */
@@ -28,10 +36,17 @@
 #include <stdlib.h>
 #include <zlib.h>
 
-#include "format/format.h"
+#include "format/docstore.h"
 
 #define META_LEN 44
-#define TABLE_ENTRY 24
+#define TABLE_ENTRY NG_STORE_TABLE_ENTRY
+/* zlib level of the blocks.  On the 100k-article benchmark corpus level
+** 6 stores ~1% less than level 5 but deflates ~40% slower (indexing took
+** ~25% more CPU).  Bigger blocks (NG_FMT_STORE_BLOCK) compress better:
+** 16 KiB 40.9% of the JSONL, 32 KiB 38.9%, 64 KiB 37.3%; but a search
+** inflates a whole block per stored field it shows (4 to 6 per hit), so
+** 64 KiB blocks doubled the CPU of a top-10 query with snippets. */
+#define STORE_LEVEL 5
 
 void ng_store__enc_init(ng_store_enc *e, ng_fwriter *fw)
 {
@@ -49,24 +64,34 @@ void ng_store__enc_free(ng_store_enc *e)
     memset(e, 0, sizeof *e);
 }
 
+/* Append a block table entry for a zlib stream of clen bytes about to be
+** written, then the stream itself; its documents are block_first ..
+** n_docs - 1. */
+static int put_block(ng_store_enc *e, const void *comp, uint32_t clen, uint32_t rlen)
+{
+    int rc = NG_OK;
+    ng__buf_put_u64(&rc, &e->table, e->fw->off - NG_FMT_HEADER_SIZE);
+    ng__buf_put_u32(&rc, &e->table, e->block_first);
+    ng__buf_put_u32(&rc, &e->table, clen);
+    ng__buf_put_u32(&rc, &e->table, rlen);
+    if (!rc) ng__buf_put_u32(&rc, &e->table, ng__crc32(0, e->table.ptr + e->table.size - 20, 20));
+    if (!rc) rc = ng_fmt__fw_write(e->fw, comp, clen);
+    e->block_first = e->n_docs;
+    e->n_blocks++;
+    return rc;
+}
+
 static int flush_block(ng_store_enc *e)
 {
     uLongf clen;
-    int rc = NG_OK;
+    int rc;
     if (e->raw.size == 0) return NG_OK;
     clen = compressBound((uLong)e->raw.size);
     if ((rc = ng__buf_grow(&e->comp, clen)) != NG_OK) return rc;
-    if (compress2((Bytef *)e->comp.ptr, &clen, (const Bytef *)e->raw.ptr, (uLong)e->raw.size, 5) != Z_OK)
+    if (compress2((Bytef *)e->comp.ptr, &clen, (const Bytef *)e->raw.ptr, (uLong)e->raw.size, STORE_LEVEL) != Z_OK)
         return ng__err(NG_ERROR, "zlib compression failed");
-    ng__buf_put_u64(&rc, &e->table, e->fw->off - NG_FMT_HEADER_SIZE);
-    ng__buf_put_u32(&rc, &e->table, e->block_first);
-    ng__buf_put_u32(&rc, &e->table, (uint32_t)clen);
-    ng__buf_put_u32(&rc, &e->table, (uint32_t)e->raw.size);
-    if (!rc) ng__buf_put_u32(&rc, &e->table, ng__crc32(0, e->table.ptr + e->table.size - 20, 20));
-    if (!rc) rc = ng_fmt__fw_write(e->fw, e->comp.ptr, clen);
+    rc = put_block(e, e->comp.ptr, (uint32_t)clen, (uint32_t)e->raw.size);
     ng__buf_clear(&e->raw);
-    e->block_first = e->n_docs;
-    e->n_blocks++;
     return rc;
 }
 
@@ -76,6 +101,20 @@ static void put_field(int *rc, ng_buf *b, const char *p, size_t n)
     else if (n == (size_t)-1) n = strlen(p);
     ng__buf_put_vint(rc, b, n);
     ng__buf_put(rc, b, p, n);
+}
+
+/* The id entry of the next document (docid n_docs), which it counts. */
+static int add_id(ng_store_enc *e, const char *id, size_t idn)
+{
+    int rc = NG_GROW(e->id_offs, e->id_cap, (size_t)e->n_docs + 1);
+    if (rc) return rc;
+    e->id_offs[e->n_docs] = (uint32_t)e->ids.size;
+    put_field(&rc, &e->ids, id, idn);
+    ng__buf_put_vint(&rc, &e->ids, e->n_docs);
+    if (rc) return rc;
+    if (e->ids.size > UINT32_MAX) return ng__err(NG_EINVAL, "segment id table over 4 GiB");
+    e->n_docs++;
+    return NG_OK;
 }
 
 int ng_store__enc_add(ng_store_enc *e, const ng_document *doc)
@@ -88,16 +127,29 @@ int ng_store__enc_add(ng_store_enc *e, const ng_document *doc)
     put_field(&rc, &e->raw, doc->date, doc->date_len);
     put_field(&rc, &e->raw, doc->url, doc->url_len);
     put_field(&rc, &e->raw, doc->body, doc->body_len);
-    if (!rc) rc = NG_GROW(e->id_offs, e->id_cap, (size_t)e->n_docs + 1);
-    if (rc) return rc;
-    e->id_offs[e->n_docs] = (uint32_t)e->ids.size;
-    put_field(&rc, &e->ids, doc->id, idn);
-    ng__buf_put_vint(&rc, &e->ids, e->n_docs);
-    if (rc) return rc;
-    if (e->ids.size > UINT32_MAX) return ng__err(NG_EINVAL, "segment id table over 4 GiB");
-    e->n_docs++;
+    if (rc || (rc = add_id(e, doc->id, idn)) != NG_OK) return rc;
     if (e->raw.size >= NG_FMT_STORE_BLOCK) return flush_block(e);
     return NG_OK;
+}
+
+int ng_store__enc_add_block(ng_store_enc *e, const ng_store_block *blk)
+{
+    const uint8_t *p, *end;
+    uint32_t i;
+    int rc;
+    if (!blk->raw) return ng__err(NG_EINVAL, "store: block to copy was not loaded");
+    if (blk->n_docs > NG_FMT_MAX_DOCS - e->n_docs) return ng__err(NG_EINVAL, "segment full");
+    /* pending records first: they hold the docids before this block's */
+    if ((rc = flush_block(e)) != NG_OK) return rc;
+    p = blk->raw;
+    end = p + blk->rlen;
+    for (i = 0; i < blk->n_docs; i++) {
+        ng_field_ref f[NG_FIELD_COUNT];
+        if ((rc = ng_store__block_next(&p, end, f)) != NG_OK) return rc;
+        if ((rc = add_id(e, f[NG_FIELD_ID].p, f[NG_FIELD_ID].n)) != NG_OK) return rc;
+    }
+    /* block_first is still the first of its docids: put_block names it */
+    return put_block(e, blk->comp, blk->clen, blk->rlen);
 }
 
 /* Decode the id at blob offset off; -1 (and an empty id) if it does not fit. */
@@ -221,44 +273,87 @@ static int table_entry(const ng_store *s, uint32_t b, uint64_t *off, uint32_t *f
     return NG_OK;
 }
 
-int ng_store__get(const ng_store *s, uint32_t doc, ng_buf *scratch, ng_field_ref fields[NG_FIELD_COUNT])
+int ng_store__block_info(const ng_store *s, uint32_t b, ng_store_block *out)
+{
+    uint64_t off, noff;
+    uint32_t next_first = s->n_docs, nclen, nrlen;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (b >= s->n_blocks) return ng__err(NG_EINVAL, "%s: no block %u", s->f.name, b);
+    if ((rc = table_entry(s, b, &off, &out->first, &out->clen, &out->rlen)) != NG_OK) return rc;
+    if (b + 1 < s->n_blocks && (rc = table_entry(s, b + 1, &noff, &next_first, &nclen, &nrlen)) != NG_OK) return rc;
+    if (out->first >= next_first)
+        return ng_fmt__corrupt(&s->f, s->table + (size_t)b * TABLE_ENTRY, "store: block table out of order");
+    out->n_docs = next_first - out->first;
+    out->comp = s->f.body + off;
+    return NG_OK;
+}
+
+/* One record: NG_FIELD_COUNT x (vint len, bytes); -1 if cut short. */
+static int parse_record(const uint8_t **p, const uint8_t *end, ng_field_ref fields[NG_FIELD_COUNT])
+{
+    int k;
+    for (k = 0; k < NG_FIELD_COUNT; k++) {
+        uint64_t n;
+        if (ng__vint_get(p, end, &n) || n > (uint64_t)(end - *p)) return -1;
+        fields[k].p = (const char *)*p;
+        fields[k].n = (size_t)n;
+        *p += n;
+    }
+    return 0;
+}
+
+int ng_store__block_next(const uint8_t **p, const uint8_t *end, ng_field_ref fields[NG_FIELD_COUNT])
+{
+    if (parse_record(p, end, fields)) return ng__err(NG_ECORRUPT, "store: bad record in block");
+    return NG_OK;
+}
+
+/* Inflate blk and walk all its records, exactly blk->n_docs of them;
+** fields[] gets those of record `want` (relative to blk->first) if any. */
+static int load_block(const ng_store *s, ng_store_block *blk, ng_buf *scratch, uint32_t want,
+                      ng_field_ref fields[NG_FIELD_COUNT])
 {
     const uint8_t *p, *end;
-    uint64_t off, noff;
-    uint32_t b, first, clen, rlen, next_first = s->n_docs, i, nclen, nrlen;
-    uLongf out_len;
-    int rc, k;
+    ng_field_ref f[NG_FIELD_COUNT];
+    uLongf out_len = blk->rlen;
+    uint32_t i;
+    int rc;
+    blk->raw = NULL;
+    ng__buf_clear(scratch);
+    if ((rc = ng__buf_grow(scratch, blk->rlen)) != NG_OK) return rc;
+    if (uncompress((Bytef *)scratch->ptr, &out_len, blk->comp, blk->clen) != Z_OK || out_len != blk->rlen)
+        return ng_fmt__corrupt(&s->f, blk->comp, "store: block does not decompress");
+    scratch->size = blk->rlen;
+    p = (const uint8_t *)scratch->ptr;
+    end = p + blk->rlen;
+    for (i = 0; i < blk->n_docs; i++) {
+        if (parse_record(&p, end, f)) return ng_fmt__corrupt(&s->f, blk->comp, "store: bad record in block");
+        if (i == want) memcpy(fields, f, sizeof f);
+    }
+    if (p != end) return ng_fmt__corrupt(&s->f, blk->comp, "store: block holds more records than its table says");
+    blk->raw = (const uint8_t *)scratch->ptr;
+    return NG_OK;
+}
+
+int ng_store__block_load(const ng_store *s, ng_store_block *blk, ng_buf *scratch)
+{
+    return load_block(s, blk, scratch, UINT32_MAX, NULL);
+}
+
+int ng_store__get(const ng_store *s, uint32_t doc, ng_buf *scratch, ng_field_ref fields[NG_FIELD_COUNT])
+{
+    ng_store_block blk;
+    uint32_t b;
+    int rc;
     if (doc >= s->n_docs) return ng__err(NG_ENOTFOUND, "%s: no document %u", s->f.name, doc);
     b = block_of(s, doc);
-    if ((rc = table_entry(s, b, &off, &first, &clen, &rlen)) != NG_OK) return rc;
-    if (b + 1 < s->n_blocks && (rc = table_entry(s, b + 1, &noff, &next_first, &nclen, &nrlen)) != NG_OK) return rc;
+    if ((rc = ng_store__block_info(s, b, &blk)) != NG_OK) return rc;
     /* a damaged first docid elsewhere can misroute the search: the block
-       found must really hold doc, as the records count below confirms */
-    if (first > doc || next_first <= doc)
+       found must really hold doc, as the records count confirms */
+    if (blk.first > doc || doc - blk.first >= blk.n_docs)
         return ng_fmt__corrupt(&s->f, s->table + (size_t)b * TABLE_ENTRY, "store: block table out of order");
-    ng__buf_clear(scratch);
-    if ((rc = ng__buf_grow(scratch, rlen)) != NG_OK) return rc;
-    out_len = rlen;
-    if (uncompress((Bytef *)scratch->ptr, &out_len, s->f.body + off, clen) != Z_OK || out_len != rlen)
-        return ng_fmt__corrupt(&s->f, s->f.body + off, "store: block does not decompress");
-    scratch->size = rlen;
-    p = (const uint8_t *)scratch->ptr;
-    end = p + rlen;
-    /* walk every record of the block: exactly next_first - first of them */
-    for (i = first; i < next_first; i++) {
-        for (k = 0; k < NG_FIELD_COUNT; k++) {
-            uint64_t n;
-            if (ng__vint_get(&p, end, &n) || n > (uint64_t)(end - p))
-                return ng_fmt__corrupt(&s->f, s->f.body + off, "store: bad record in block");
-            if (i == doc) {
-                fields[k].p = (const char *)p;
-                fields[k].n = (size_t)n;
-            }
-            p += n;
-        }
-    }
-    if (p != end) return ng_fmt__corrupt(&s->f, s->f.body + off, "store: block holds more records than its table says");
-    return NG_OK;
+    return load_block(s, &blk, scratch, doc - blk.first, fields);
 }
 
 /* Compare the id of index slot i with (id, len); *docid_out gets its docid. */

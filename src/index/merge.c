@@ -21,7 +21,16 @@
 ** change meanwhile, their postings cannot.
 **
 **   1. .len and remap: lengths and dates of the live documents, in order.
-**   2. .doc: every live document read back (ng_store__get) and re-added.
+**   2. .doc: the inputs' store blocks in order (docstore.h).  A block whose
+**      documents all stay live is copied as it is, its zlib stream
+**      unchanged (deflating is most of the cost of writing a store, and
+**      tiered merges rewrite each document several times); it is still
+**      inflated once and checked as a read would check it, so a damaged
+**      input block fails the merge instead of being carried on.  A block
+**      with deleted documents, or a small one (so that the short last
+**      blocks of flushed segments coalesce), is decoded and its live
+**      records re-added one by one; a block with no live document is not
+**      read at all.
 **   3. .pst/.pos/.tdi: a k-way merge of the inputs' dictionaries, a binary
 **      heap keyed by (term, input index) so that equal terms come out in
 **      input order.  For each term, each input holding it is decoded block
@@ -91,6 +100,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "format/docstore.h"
 #include "index/merge.h"
 
 /* One input segment: its files, dictionary cursor and renumbering. */
@@ -220,41 +230,88 @@ static int build_remap(merge_ctx *c)
 /* Document store                                                       */
 /* ------------------------------------------------------------------ */
 
+/* Blocks smaller than this are decoded and their records re-added rather
+** than copied whole: the small last blocks of flushed segments then
+** coalesce into full ones instead of piling up merge after merge. */
+#define MIN_COPY_RAW (NG_FMT_STORE_BLOCK / 2)
+
+/* Re-add the live records of a loaded block one by one. */
+static int readd_block(ng_store_enc *enc, const min_seg *s, const ng_store_block *blk)
+{
+    const uint8_t *p = blk->raw, *end = blk->raw + blk->rlen;
+    ng_field_ref f[NG_FIELD_COUNT];
+    uint32_t j;
+    int rc = NG_OK;
+    for (j = 0; j < blk->n_docs && !rc; j++) {
+        ng_document doc;
+        if ((rc = ng_store__block_next(&p, end, f)) != NG_OK) break;
+        if (s->remap[blk->first + j] == UINT32_MAX) continue;
+        doc.id = f[NG_FIELD_ID].p;
+        doc.id_len = f[NG_FIELD_ID].n;
+        doc.title = f[NG_FIELD_TITLE].p;
+        doc.title_len = f[NG_FIELD_TITLE].n;
+        doc.date = f[NG_FIELD_DATE].p;
+        doc.date_len = f[NG_FIELD_DATE].n;
+        doc.url = f[NG_FIELD_URL].p;
+        doc.url_len = f[NG_FIELD_URL].n;
+        doc.body = f[NG_FIELD_BODY].p;
+        doc.body_len = f[NG_FIELD_BODY].n;
+        rc = ng_store__enc_add(enc, &doc);
+    }
+    return rc;
+}
+
+/* Input s's blocks in order: dead ones skipped unread, wholly live full
+** ones copied as they are, the others decoded and their live records
+** re-added. */
+static int copy_store(merge_ctx *c, ng_store_enc *enc, const min_seg *s)
+{
+    const ng_store *st = &s->store;
+    uint64_t since_release = 0;
+    uint32_t b, j, next = 0, live;
+    int rc = NG_OK;
+    for (b = 0; b < st->n_blocks && !rc; b++) {
+        ng_store_block blk;
+        if (cancelled(c)) return cancel_err();
+        if ((rc = ng_store__block_info(st, b, &blk)) != NG_OK) break;
+        /* the blocks must tile 0 .. n_docs - 1 (a read checks only the
+           block it fetches; a merge reads them all) */
+        if (blk.first != next)
+            return ng_fmt__corrupt(&st->f, st->table + (size_t)b * NG_STORE_TABLE_ENTRY,
+                                   "store: block table out of order");
+        next = blk.first + blk.n_docs;
+        for (j = 0, live = 0; j < blk.n_docs; j++) live += s->remap[blk.first + j] != UINT32_MAX;
+        if (live == 0) continue; /* never read, as before: a dead block cannot fail the merge */
+        if ((rc = ng_store__block_load(st, &blk, &c->scratch)) != NG_OK) break;
+        if (live == blk.n_docs && blk.rlen >= MIN_COPY_RAW) {
+            /* the encoder numbers it from its next docid: the remap's */
+            if (enc->n_docs != s->remap[blk.first]) return ng__err(NG_ERROR, "merge: store out of step with the remap");
+            rc = ng_store__enc_add_block(enc, &blk);
+        } else {
+            rc = readd_block(enc, s, &blk);
+        }
+        if ((since_release += blk.clen) >= (8u << 20)) { /* bounded RSS */
+            ng__map_release(&st->f.map);
+            since_release = 0;
+        }
+    }
+    if (!rc && next != st->n_docs) rc = ng_fmt__corrupt(&st->f, st->table, "store: block table out of order");
+    ng__map_release(&st->f.map); /* this input's store is done with */
+    return rc;
+}
+
 static int copy_documents(merge_ctx *c)
 {
     ng_store_enc enc;
-    ng_field_ref f[NG_FIELD_COUNT];
-    uint32_t i, d;
+    uint32_t i;
     int rc;
     if ((rc = ng_fmt__seg_path(&c->path, c->dir, c->new_id, NG_FK_DOC, 0)) ||
         (rc = ng_fmt__fw_open(&c->doc, c->path.ptr, NG_FK_DOC)))
         return rc;
     c->open_doc = 1;
     ng_store__enc_init(&enc, &c->doc);
-    for (i = 0; i < c->n_in && !rc; i++) {
-        const min_seg *s = &c->in[i];
-        for (d = 0; d < s->meta->n_docs && !rc; d++) {
-            ng_document doc;
-            if (is_deleted(s->dels, d)) continue;
-            if ((d & 255) == 0 && cancelled(c)) {
-                rc = cancel_err();
-                break;
-            }
-            if ((d & 4095) == 4095) ng__map_release(&s->store.f.map); /* bounded RSS */
-            if ((rc = ng_store__get(&s->store, d, &c->scratch, f)) != NG_OK) break;
-            doc.id = f[NG_FIELD_ID].p;
-            doc.id_len = f[NG_FIELD_ID].n;
-            doc.title = f[NG_FIELD_TITLE].p;
-            doc.title_len = f[NG_FIELD_TITLE].n;
-            doc.date = f[NG_FIELD_DATE].p;
-            doc.date_len = f[NG_FIELD_DATE].n;
-            doc.url = f[NG_FIELD_URL].p;
-            doc.url_len = f[NG_FIELD_URL].n;
-            doc.body = f[NG_FIELD_BODY].p;
-            doc.body_len = f[NG_FIELD_BODY].n;
-            rc = ng_store__enc_add(&enc, &doc);
-        }
-    }
+    for (i = 0; i < c->n_in && !rc; i++)
+        if (c->in[i].live) rc = copy_store(c, &enc, &c->in[i]);
     if (!rc) {
         rc = ng_store__enc_finish(&enc); /* finishes (or leaves to abort) c->doc */
         if (!rc) c->open_doc = 0;

@@ -87,6 +87,7 @@ NG_EXTERN(int) ng_index_open(ng_index **out, const char *path)
     *out = NULL;
     if (!path || !*path) return ng__err(NG_EINVAL, "no index directory given");
     if (!(ix = ng__calloc(1, sizeof *ix))) return ng__oom();
+    atomic_init(&ix->parse_an, NULL);
     if (!(ix->dir = ng__strndup(path, strlen(path)))) {
         ng__free(ix);
         return ng__oom();
@@ -116,6 +117,7 @@ NG_EXTERN(void) ng_index_free(ng_index *ix)
 {
     if (!ix) return;
     close_segments(ix);
+    ng_analyzer__free(atomic_load(&ix->parse_an));
     ng_manifest__free(&ix->man);
     ng__free(ix->dir);
     ng__free(ix);

@@ -9,6 +9,8 @@
 #ifndef NG_READER_H
 #define NG_READER_H
 
+#include <stdatomic.h>
+
 #include "format/format.h"
 
 typedef struct ng_segment {
@@ -29,6 +31,12 @@ struct ng_index {
     uint64_t n_docs_total; /* including deleted */
     uint64_t n_live;       /* live documents (BM25's N) */
     double avgdl;          /* average live document length */
+    /* An analyzer lent to one ng_query_parse() at a time (api/query.c), NULL
+    ** while lent out or before the first parse: a fresh analyzer costs more
+    ** than parsing a short query (its stemmer allocates and clears a large
+    ** word cache on first use).  Atomic: an index is searched from many
+    ** threads, and a thread that finds it lent out makes its own. */
+    _Atomic(ng_analyzer *) parse_an;
 };
 
 static inline int ng_seg__deleted(const ng_segment *s, uint32_t doc)

@@ -18,6 +18,11 @@
 **     inputs' summed df;
 **   - search results (ids, scores, totals) of many random queries equal
 **     before and after; ng_index_check passes.
+** The store is also checked on its own, against the documents the test
+** added (every field, ids found again), with deletions inside blocks,
+** documents bigger than a block, full blocks that must come out byte for
+** byte (copied without re-compression) and damaged input blocks that must
+** fail the merge as a read of them fails.
 ** The policy is tested on synthetic size lists against hand-computed picks
 ** and by simulating a long indexing run (segment count, rewrites per doc).
 */
@@ -31,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format/docstore.h"
 #include "index/merge.h"
 #include "ng_test.h"
 #include "reader/reader.h"
@@ -204,7 +210,8 @@ static int build(const char *dir, const plan *p, size_t mem)
     int i, s = -1, rc = NG_OK;
     char id[32];
     o.language = "none";
-    o.memory_limit = mem;
+    /* mem is for the memtable: the writer also counts two store blocks */
+    o.memory_limit = mem + 2 * NG_FMT_STORE_BLOCK;
     o.no_merge = 1; /* the test merges by itself */
     for (i = 0; i < p->n_ev && !rc; i++) {
         const event *e = &p->ev[i];
@@ -479,12 +486,37 @@ static void make_query(char *q, size_t qn, uint64_t *rs)
     }
 }
 
-static int run_query(qres *r, ng_index *ix, const char *text)
+/* The id of every document number of ix, read block by block (one
+** inflate per block rather than one per hit and field). */
+static char (*index_ids(const ng_index *ix))[32]
+{
+    char (*ids)[32] = calloc(ix->n_docs_total + 1, sizeof *ids);
+    ng_buf scratch = NG_BUF_INIT;
+    uint32_t i, b, j;
+    for (i = 0; i < ix->n_segs; i++) {
+        const ng_store *st = &ix->segs[i].store;
+        for (b = 0; b < st->n_blocks; b++) {
+            ng_store_block blk;
+            const uint8_t *p;
+            if (ng_store__block_info(st, b, &blk) || ng_store__block_load(st, &blk, &scratch)) break;
+            p = blk.raw;
+            for (j = 0; j < blk.n_docs; j++) {
+                ng_field_ref f[NG_FIELD_COUNT];
+                if (ng_store__block_next(&p, blk.raw + blk.rlen, f)) break;
+                snprintf(ids[ix->segs[i].base + blk.first + j], sizeof *ids, "%.*s", (int)f[NG_FIELD_ID].n,
+                         f[NG_FIELD_ID].p);
+            }
+        }
+    }
+    ng_buf_dispose(&scratch);
+    return ids;
+}
+
+static int run_query(qres *r, ng_index *ix, const char (*ids)[32], const char *text)
 {
     ng_search_options so = NG_SEARCH_OPTIONS_INIT;
     ng_query *q;
     ng_results *res;
-    ng_buf b = NG_BUF_INIT;
     size_t i;
     int rc;
     memset(r, 0, sizeof *r);
@@ -500,12 +532,15 @@ static int run_query(qres *r, ng_index *ix, const char *text)
     r->scores = calloc(r->n + 1, sizeof *r->scores);
     for (i = 0; i < r->n && !rc; i++) {
         ng_hit h;
-        if ((rc = ng_results_hit(&h, res, i)) || (rc = ng_index_document(&b, ix, h.docnum, NG_FIELD_ID))) break;
-        snprintf(r->ids[i], sizeof r->ids[i], "%s", b.ptr ? b.ptr : "");
+        if ((rc = ng_results_hit(&h, res, i)) != NG_OK) break;
+        if (h.docnum >= ix->n_docs_total) {
+            rc = NG_ERROR;
+            break;
+        }
+        memcpy(r->ids[i], ids[h.docnum], sizeof r->ids[i]);
         r->scores[i] = h.score;
     }
     ng_results_free(res);
-    ng_buf_dispose(&b);
     return rc;
 }
 
@@ -526,6 +561,7 @@ static void merge_and_check(const char *dir, const uint8_t *const *dels_in, int 
     uint64_t live_tokens = 0;
     ng_seg_meta out;
     qres *qb = NULL;
+    char (*ids_before)[32] = NULL, (*ids_after)[32] = NULL;
     uint64_t rs = 99;
     int rc, q;
     char text[200];
@@ -537,11 +573,12 @@ static void merge_and_check(const char *dir, const uint8_t *const *dels_in, int 
     for (i = 0; i < n; i++) dels[i] = dels_in ? dels_in[i] : before->segs[i].dels;
     oremap = oracle_remap(before, dels, &n_live);
     if (commit) {
+        ids_before = index_ids(before);
         qb = calloc(NQ, sizeof *qb);
         for (q = 0; q < NQ; q++) {
             make_query(text, sizeof text, &rs);
             CTX("query [%s] before", text);
-            EXPECT(run_query(&qb[q], before, text) == NG_OK);
+            EXPECT(run_query(&qb[q], before, (const char(*)[32])ids_before, text) == NG_OK);
         }
     }
     CTX("merge of %u segments", n);
@@ -599,13 +636,14 @@ static void merge_and_check(const char *dir, const uint8_t *const *dels_in, int 
     EXPECT(after->n_segs == (out.n_docs ? 1u : 0u));
     EXPECT(after->n_live == before->n_live);
     EXPECT(ng_index_check(after) == NG_OK);
+    ids_after = index_ids(after);
     rs = 99;
     for (q = 0; q < NQ; q++) {
         qres qa;
         size_t k;
         make_query(text, sizeof text, &rs);
         CTX("query [%s] after", text);
-        EXPECT(run_query(&qa, after, text) == NG_OK);
+        EXPECT(run_query(&qa, after, (const char(*)[32])ids_after, text) == NG_OK);
         EXPECT(qa.total == qb[q].total && qa.n == qb[q].n);
         for (k = 0; k < qa.n && k < qb[q].n; k++) {
             EXPECT(strcmp(qa.ids[k], qb[q].ids[k]) == 0);
@@ -621,6 +659,8 @@ out:
     if (qb)
         for (q = 0; q < NQ; q++) qres_free(&qb[q]);
     free(qb);
+    free(ids_before);
+    free(ids_after);
     free(remap);
     free(oremap);
     free(dels);
@@ -650,7 +690,7 @@ static void test_merge_oracle(void)
     ng_seg_meta out;
     int k;
     plan_make(&p, 12345, 4, 700, 25);
-    NG_ASSERT_OK(build(dir, &p, 110 << 10));
+    NG_ASSERT_OK(build(dir, &p, 78 << 10));
     NG_ASSERT_OK(ng_index_open(&ix, dir));
     if (ix) {
         uint32_t i, with_dels = 0;
@@ -696,7 +736,7 @@ static void test_merge_no_deletions(void)
     ng_index *ix = NULL, *m = NULL;
     int k;
     plan_make(&p, 777, 2, 500, 0);
-    NG_ASSERT_OK(build(dir, &p, 100 << 10));
+    NG_ASSERT_OK(build(dir, &p, 68 << 10));
     NG_ASSERT_OK(ng_index_open(&ix, dir));
     merge_and_check(dir, NULL, 1, NULL);
     NG_ASSERT_OK(ng_index_open(&m, dir));
@@ -731,7 +771,7 @@ static void test_merge_whole_segment_deleted(void)
     uint8_t **dels;
     uint32_t i;
     plan_make(&p, 4242, 1, 600, 10);
-    NG_ASSERT_OK(build(dir, &p, 100 << 10));
+    NG_ASSERT_OK(build(dir, &p, 68 << 10));
     NG_ASSERT_OK(ng_index_open(&ix, dir));
     if (!ix) return;
     CTX("setup");
@@ -771,7 +811,7 @@ static void test_merge_everything_deleted(void)
     uint8_t **dels;
     uint32_t i, **remap;
     plan_make(&p, 31337, 1, 200, 0);
-    NG_ASSERT_OK(build(dir, &p, 90 << 10));
+    NG_ASSERT_OK(build(dir, &p, 58 << 10));
     NG_ASSERT_OK(ng_index_open(&ix, dir));
     if (!ix) return;
     CTX("all deleted");
@@ -855,7 +895,7 @@ static void test_merge_failures(void)
     ng_seg_meta out;
     volatile int cancel = 1;
     plan_make(&p, 8080, 1, 300, 0);
-    NG_ASSERT_OK(build(dir, &p, 100 << 10));
+    NG_ASSERT_OK(build(dir, &p, 68 << 10));
     NG_ASSERT_OK(ng_index_open(&ix, dir));
     if (!ix) return;
     CTX("cancel");
@@ -902,6 +942,387 @@ static void test_merge_failures(void)
     }
     ng_index_free(ix);
     plan_free(&p);
+}
+
+/* ---------------------------------------------------------------- */
+/* The document store: blocks copied whole, or decoded and re-added  */
+
+/* A document as the test added it (the oracle of the stored fields). */
+typedef struct sdoc {
+    char *f[NG_FIELD_COUNT]; /* id, title, date, url, body; NULL = absent */
+    size_t n[NG_FIELD_COUNT];
+    int live;                /* the version that survives */
+} sdoc;
+
+typedef struct sdocs {
+    sdoc *d;
+    size_t n, cap;
+} sdocs;
+
+static void sdocs_free(sdocs *s)
+{
+    size_t i;
+    int k;
+    for (i = 0; i < s->n; i++)
+        for (k = 0; k < NG_FIELD_COUNT; k++) free(s->d[i].f[k]);
+    free(s->d);
+    memset(s, 0, sizeof *s);
+}
+
+/* Text of about len bytes from a vocabulary of made-up words, so that it
+** compresses like prose rather than like noise or like a repeated word. */
+static char *make_text(uint64_t *rs, size_t len, size_t *n_out)
+{
+    static const char syl[][4] = {"ka", "ro", "mi", "sen", "tu", "va", "lor", "e", "pi", "dan", "gu", "hel"};
+    char *t = malloc(len + 16);
+    size_t n = 0;
+    while (n < len) {
+        unsigned w = (unsigned)(ng_test_rand(rs) % 400), k, syls = 1 + w % 3;
+        for (k = 0; k < syls; k++) {
+            const char *s = syl[(w / (k + 1) + k * 5) % NG_ARRAY_LEN(syl)];
+            size_t sl = strlen(s);
+            memcpy(t + n, s, sl);
+            n += sl;
+        }
+        t[n++] = rndn(rs, 12) == 0 ? '\n' : ' ';
+    }
+    t[n] = '\0';
+    *n_out = n;
+    return t;
+}
+
+static char *dup_str(const char *s, size_t *n_out)
+{
+    *n_out = strlen(s);
+    return strdup(s);
+}
+
+/* Add document number id (a new version if it exists) with a body of
+** body_len bytes, recording it in the oracle. */
+static int add_sdoc(ng_writer *w, sdocs *s, uint64_t *rs, int id, size_t body_len)
+{
+    char buf[64];
+    sdoc *d;
+    ng_document doc;
+    size_t i;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 256;
+        s->d = realloc(s->d, s->cap * sizeof *s->d);
+    }
+    d = &s->d[s->n++];
+    memset(d, 0, sizeof *d);
+    snprintf(buf, sizeof buf, "st-%05d", id);
+    d->f[NG_FIELD_ID] = dup_str(buf, &d->n[NG_FIELD_ID]);
+    if (rndn(rs, 5)) d->f[NG_FIELD_TITLE] = make_text(rs, 10 + rndn(rs, 60), &d->n[NG_FIELD_TITLE]);
+    if (rndn(rs, 4)) {
+        snprintf(buf, sizeof buf, "2022-%02u-%02u", 1 + rndn(rs, 12), 1 + rndn(rs, 28));
+        d->f[NG_FIELD_DATE] = dup_str(buf, &d->n[NG_FIELD_DATE]);
+    }
+    if (id % 3) {
+        snprintf(buf, sizeof buf, "https://news.example/%d/%u", id, rndn(rs, 100000));
+        d->f[NG_FIELD_URL] = dup_str(buf, &d->n[NG_FIELD_URL]);
+    }
+    d->f[NG_FIELD_BODY] = make_text(rs, body_len, &d->n[NG_FIELD_BODY]);
+    d->live = 1;
+    /* an older version of the id is replaced */
+    for (i = 0; i + 1 < s->n; i++)
+        if (!strcmp(s->d[i].f[NG_FIELD_ID], d->f[NG_FIELD_ID])) s->d[i].live = 0;
+    memset(&doc, 0, sizeof doc);
+    doc.id = d->f[NG_FIELD_ID];
+    doc.id_len = d->n[NG_FIELD_ID];
+    doc.title = d->f[NG_FIELD_TITLE];
+    doc.title_len = d->n[NG_FIELD_TITLE];
+    doc.date = d->f[NG_FIELD_DATE];
+    doc.date_len = d->n[NG_FIELD_DATE];
+    doc.url = d->f[NG_FIELD_URL];
+    doc.url_len = d->n[NG_FIELD_URL];
+    doc.body = d->f[NG_FIELD_BODY];
+    doc.body_len = d->n[NG_FIELD_BODY];
+    return ng_writer_add(w, &doc);
+}
+
+static int del_sdoc(ng_writer *w, sdocs *s, int id)
+{
+    char buf[32];
+    size_t i;
+    snprintf(buf, sizeof buf, "st-%05d", id);
+    for (i = 0; i < s->n; i++)
+        if (!strcmp(s->d[i].f[NG_FIELD_ID], buf)) s->d[i].live = 0;
+    return ng_writer_delete(w, buf, strlen(buf));
+}
+
+#define BIG_DOC (3 * NG_FMT_STORE_BLOCK + 1234) /* a body bigger than a block */
+
+/* Three sessions (three segments) of documents of 300..6300 bytes, with
+** a document bigger than a block in the first two; with_dels: a fourth
+** session deletes a few documents of the first two segments (some of a
+** block, not all), replaces two (one of them the big one) and adds more. */
+static int build_store_index(const char *dir, sdocs *s, int with_dels)
+{
+    ng_writer_options o = NG_WRITER_OPTIONS_INIT;
+    ng_writer *w = NULL;
+    uint64_t rs = 2024;
+    int sess, i, id = 0, rc = NG_OK;
+    o.language = "none";
+    o.memory_limit = 64u << 20; /* one segment per session */
+    o.no_merge = 1;
+    for (sess = 0; sess < 3 + with_dels && !rc; sess++) {
+        if ((rc = ng_writer_open(&w, dir, &o)) != NG_OK) break;
+        for (i = 0; i < 120 && !rc; i++, id++)
+            rc = add_sdoc(w, s, &rs, id, (id == 20 || id == 170) ? BIG_DOC : 300 + rndn(&rs, 6000));
+        if (sess == 3) {
+            /* ids 10..29 share the first blocks of segment 0: delete some */
+            static const int gone[] = {10, 11, 13, 17, 26, 150, 151, 169, 229};
+            size_t k;
+            for (k = 0; k < NG_ARRAY_LEN(gone) && !rc; k++) rc = del_sdoc(w, s, gone[k]);
+            if (!rc) rc = add_sdoc(w, s, &rs, 20, 500); /* replaces the big one */
+            if (!rc) rc = add_sdoc(w, s, &rs, 205, BIG_DOC);
+        }
+        if (!rc) rc = ng_writer_commit(w);
+        ng_writer_free(w);
+        w = NULL;
+    }
+    if (rc) fprintf(stderr, "\n  build_store_index: %s", ng_error_last()->message);
+    return rc;
+}
+
+static int open_seg_store(ng_store *st, const char *dir, uint32_t id)
+{
+    ng_buf p = NG_BUF_INIT;
+    int rc = ng_fmt__seg_path(&p, dir, id, NG_FK_DOC, 0);
+    if (!rc) rc = ng_store__open(st, p.ptr);
+    ng_buf_dispose(&p);
+    return rc;
+}
+
+/* Every document of the merged store equals the oracle's live ones, in
+** order; every live id finds its document. */
+static void check_store_oracle(const ng_store *m, const sdocs *s)
+{
+    ng_buf scratch = NG_BUF_INIT;
+    uint32_t k = 0, got;
+    size_t i;
+    for (i = 0; i < s->n; i++) {
+        const sdoc *d = &s->d[i];
+        ng_field_ref f[NG_FIELD_COUNT];
+        int j, rc;
+        if (!d->live) continue;
+        CTX("merged doc %u (%s)", k, d->f[NG_FIELD_ID]);
+        rc = ng_store__get(m, k, &scratch, f);
+        EXPECT(rc == NG_OK);
+        for (j = 0; !rc && j < NG_FIELD_COUNT; j++)
+            EXPECT(f[j].n == d->n[j] && (!d->n[j] || !memcmp(f[j].p, d->f[j], d->n[j])));
+        EXPECT(ng_store__find(m, d->f[NG_FIELD_ID], d->n[NG_FIELD_ID], &got) == NG_OK && got == k);
+        k++;
+    }
+    CTX("merged store size");
+    EXPECT(m->n_docs == k);
+    ng_buf_dispose(&scratch);
+}
+
+/* Merge every segment of dir with its tombstones and check the store
+** against the oracle; *copied_out counts the input blocks that appear
+** in the output byte for byte (copied raw), *eligible_out those that
+** should: all live and at least half a block. */
+static void merge_store_and_check(const char *dir, const sdocs *s, uint32_t *copied_out, uint32_t *eligible_out,
+                                  uint32_t *mixed_out)
+{
+    ng_index *ix = NULL;
+    ng_seg_meta out;
+    ng_store m;
+    uint32_t **remap, i, b, n;
+    const uint8_t **dels;
+    *copied_out = *eligible_out = *mixed_out = 0;
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    n = ix->n_segs;
+    remap = calloc(n, sizeof *remap);
+    dels = calloc(n, sizeof *dels);
+    for (i = 0; i < n; i++) dels[i] = ix->segs[i].dels;
+    CTX("store merge");
+    NG_ASSERT_OK(ng_merge__run(dir, ix->man.segs, dels, n, ix->man.next_seg_id, &out, remap, NULL));
+    if (remap[0] && open_seg_store(&m, dir, out.id) == NG_OK) {
+        check_store_oracle(&m, s);
+        for (i = 0; i < n; i++) {
+            const ng_store *st = &ix->segs[i].store;
+            for (b = 0; b < st->n_blocks; b++) {
+                ng_store_block sb, mb;
+                uint32_t j, live = 0, mbi;
+                NG_ASSERT_OK(ng_store__block_info(st, b, &sb));
+                for (j = 0; j < sb.n_docs; j++) live += remap[i][sb.first + j] != UINT32_MAX;
+                *mixed_out += live && live < sb.n_docs;
+                if (live < sb.n_docs || sb.rlen < NG_FMT_STORE_BLOCK / 2) continue;
+                ++*eligible_out;
+                /* the output block holding its first document (table scan) */
+                for (mbi = 0; mbi < m.n_blocks; mbi++) {
+                    if (ng_store__block_info(&m, mbi, &mb) != NG_OK) break;
+                    if (mb.first == remap[i][sb.first]) {
+                        *copied_out += mb.n_docs == sb.n_docs && mb.clen == sb.clen && mb.rlen == sb.rlen &&
+                                       !memcmp(mb.comp, sb.comp, sb.clen);
+                        break;
+                    }
+                }
+            }
+        }
+        ng_store__close(&m);
+    }
+    NG_ASSERT_OK(commit_merged(dir, &out));
+    ng_index_free(ix);
+    ix = NULL;
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (ix) {
+        CTX("check after the store merge");
+        EXPECT(ix->n_segs == 1);
+        EXPECT(ng_index_check(ix) == NG_OK);
+    }
+    for (i = 0; i < n; i++) ng__free(remap[i]);
+    free(remap);
+    free(dels);
+    ng_index_free(ix);
+}
+
+/* 1 if document id of dir's segment 1 lies in a block of which some but
+** not all documents are deleted (so the merge re-adds it record by record). */
+static int big_in_mixed_block(const char *dir, const char *id)
+{
+    ng_index *ix = NULL;
+    uint32_t doc, b, j, dead = 0;
+    int ret = -1;
+    if (ng_index_open(&ix, dir) || ix->n_segs < 2) goto out;
+    {
+        const ng_segment *s = &ix->segs[1];
+        if (!s->dels || ng_store__find(&s->store, id, strlen(id), &doc)) goto out;
+        for (b = 0; b < s->store.n_blocks; b++) {
+            ng_store_block blk;
+            if (ng_store__block_info(&s->store, b, &blk)) goto out;
+            if (doc < blk.first || doc >= blk.first + blk.n_docs) continue;
+            for (j = 0; j < blk.n_docs; j++) dead += (s->dels[(blk.first + j) >> 3] >> ((blk.first + j) & 7)) & 1;
+            ret = dead > 0 && dead < blk.n_docs;
+        }
+    }
+out:
+    ng_index_free(ix);
+    return ret;
+}
+
+static void test_merge_store_no_deletions(void)
+{
+    sdocs s = {NULL, 0, 0};
+    const char *dir = sub("store-nodel");
+    uint32_t copied, eligible, mixed;
+    NG_ASSERT_OK(build_store_index(dir, &s, 0));
+    merge_store_and_check(dir, &s, &copied, &eligible, &mixed);
+    CTX("raw copies: %u of %u", copied, eligible);
+    if (getenv("NG_TEST_DEBUG")) fprintf(stderr, "\n  %s", g_ctx);
+    EXPECT(eligible >= 15 && mixed == 0);
+    EXPECT(copied == eligible); /* every full block went through unchanged */
+    sdocs_free(&s);
+}
+
+static void test_merge_store_deletions(void)
+{
+    sdocs s = {NULL, 0, 0};
+    const char *dir = sub("store-del");
+    uint32_t copied, eligible, mixed;
+    NG_ASSERT_OK(build_store_index(dir, &s, 1));
+    CTX("setup: the big document 170 shares its block with deleted 169");
+    EXPECT(big_in_mixed_block(dir, "st-00170") == 1);
+    merge_store_and_check(dir, &s, &copied, &eligible, &mixed);
+    CTX("raw copies: %u of %u, %u blocks partly deleted", copied, eligible, mixed);
+    if (getenv("NG_TEST_DEBUG")) fprintf(stderr, "\n  %s", g_ctx);
+    EXPECT(mixed >= 2);    /* blocks with some documents deleted (re-added) */
+    EXPECT(eligible >= 10 && copied == eligible);
+    /* and once more: the merged segment, now with its own deletions */
+    {
+        ng_writer_options o = NG_WRITER_OPTIONS_INIT;
+        ng_writer *w = NULL;
+        int id;
+        o.language = "none";
+        o.no_merge = 1;
+        NG_ASSERT_OK(ng_writer_open(&w, dir, &o));
+        for (id = 41; w && id < 300; id += 37) NG_ASSERT_OK(del_sdoc(w, &s, id));
+        if (w) NG_ASSERT_OK(ng_writer_commit(w));
+        ng_writer_free(w);
+    }
+    merge_store_and_check(dir, &s, &copied, &eligible, &mixed);
+    CTX("second merge: raw copies: %u of %u, %u blocks partly deleted", copied, eligible, mixed);
+    if (getenv("NG_TEST_DEBUG")) fprintf(stderr, "\n  %s", g_ctx);
+    EXPECT(mixed >= 3 && copied == eligible);
+    sdocs_free(&s);
+}
+
+/* Flip one byte of file path at offset off. */
+static int flip_byte(const char *path, long off)
+{
+    FILE *f = fopen(path, "r+b");
+    int c, rc = -1;
+    if (!f) return -1;
+    if (fseek(f, off, SEEK_SET) == 0 && (c = fgetc(f)) != EOF && fseek(f, off, SEEK_SET) == 0 &&
+        fputc(c ^ 0x5a, f) != EOF)
+        rc = 0;
+    return fclose(f) || rc ? -1 : 0;
+}
+
+/* A damaged block of an input fails the merge with the error a read of
+** that block gives, and leaves no file of the new segment; so does a
+** damaged block table entry. */
+static void test_merge_store_damaged(void)
+{
+    sdocs s = {NULL, 0, 0};
+    const char *dir = sub("store-bad");
+    ng_manifest man;
+    ng_store st;
+    ng_store_block blk;
+    ng_buf path = NG_BUF_INIT, scratch = NG_BUF_INIT;
+    ng_seg_meta out;
+    ng_field_ref f[NG_FIELD_COUNT];
+    char want[160], cmd[9000];
+    int where;
+    NG_ASSERT_OK(build_store_index(dir, &s, 0));
+    NG_ASSERT_OK(ng_manifest__read(&man, dir));
+    if (man.n_segs < 3) {
+        CU_FAIL("setup: three segments");
+        return;
+    }
+    ng_fmt__seg_path(&path, dir, man.segs[1].id, NG_FK_DOC, 0);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s.keep'", path.ptr, path.ptr);
+    EXPECT(system(cmd) == 0);
+    for (where = 0; where < 2; where++) {
+        long off;
+        int rc;
+        /* block 2 of segment 1: whole and live, so it would be copied raw */
+        NG_ASSERT_OK(ng_store__open(&st, path.ptr));
+        NG_ASSERT_OK(ng_store__block_info(&st, 2, &blk));
+        CTX("damage %d: setup", where);
+        EXPECT(blk.rlen >= NG_FMT_STORE_BLOCK / 2);
+        /* 0: inside its zlib stream; 1: its table entry's clen */
+        off = where == 0 ? (long)(NG_FMT_HEADER_SIZE + (blk.comp - st.f.body) + blk.clen / 2)
+                         : (long)(NG_FMT_HEADER_SIZE + (st.table - st.f.body) + 2 * NG_STORE_TABLE_ENTRY + 13);
+        ng_store__close(&st);
+        NG_ASSERT_OK(flip_byte(path.ptr, off));
+        /* what a read of a document of that block says */
+        NG_ASSERT_OK(ng_store__open(&st, path.ptr));
+        rc = ng_store__get(&st, blk.first + 1, &scratch, f);
+        snprintf(want, sizeof want, "%.150s", ng_error_last()->message);
+        ng_store__close(&st);
+        CTX("damage %d: read gives %d (%s)", where, rc, want);
+        EXPECT(rc == NG_ECORRUPT);
+        rc = ng_merge__run(dir, man.segs, NULL, man.n_segs, 700 + (uint32_t)where, &out, NULL, NULL);
+        CTX("damage %d: merge gives %d (%.150s), read %s", where, rc, ng_error_last()->message, want);
+        EXPECT(rc == NG_ECORRUPT);
+        EXPECT(strstr(ng_error_last()->message, want) != NULL);
+        EXPECT(seg_files_exist(dir, 700 + (uint32_t)where) == 0);
+        snprintf(cmd, sizeof cmd, "cp '%s.keep' '%s'", path.ptr, path.ptr);
+        EXPECT(system(cmd) == 0);
+    }
+    /* the undamaged inputs merge fine */
+    CTX("restored");
+    NG_ASSERT_OK(ng_merge__run(dir, man.segs, NULL, man.n_segs, 710, &out, NULL, NULL));
+    EXPECT(out.n_docs == s.n);
+    ng_manifest__free(&man);
+    ng_buf_dispose(&path);
+    ng_buf_dispose(&scratch);
+    sdocs_free(&s);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1147,6 +1568,9 @@ static CU_TestInfo tests[] = {
     {"every document deleted: empty valid segment", test_merge_everything_deleted},
     {"single segment rewrite purges deletions", test_merge_single_segment},
     {"cancel, bad arguments, damaged input leave no files", test_merge_failures},
+    {"store: no deletions, every full block copied raw", test_merge_store_no_deletions},
+    {"store: deletions, big documents, partly deleted blocks", test_merge_store_deletions},
+    {"store: a damaged input block fails the merge as a read", test_merge_store_damaged},
     {"policy: hand-computed picks", test_policy_hand},
     {"policy: apply and carry deletions", test_policy_apply_and_carry},
     {"policy: simulated indexing run", test_policy_simulation},

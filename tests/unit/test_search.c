@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #endif
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1480,6 +1481,170 @@ static void test_wrapped_word_skips(void)
     ng_index_free(ix);
 }
 
+/*
+** A conjunction prunes before its other kids move (maxscore.c, conj_run):
+** 4096 documents hold "qaa" once (the frequent kid) and every second one
+** "qbb" (the lead).  The lead's first document of every 128 holds qbb four
+** times in a short document, so every lead block bound is high and only
+** the documents' own scores tell them apart; the first 16 documents hold
+** both words four times and fill the top 10 at once.  Pruned top-k must equal
+** exhaustive scoring (with and without title sums, with an exclusion),
+** score few documents and leave about half the blocks of the frequent word
+** undecoded (those whose candidates are all ordinary lead documents).
+*/
+static void test_and_prunes_before_seeking(void)
+{
+    static const char *const queries[] = {"qaa qbb", "qbb qaa -qzz", "qaa qbb qaa"};
+    char dir[4200];
+    ng_writer *w;
+    ng_index *ix;
+    int id;
+    size_t i, j;
+    snprintf(dir, sizeof dir, "%s/%s", ng_test_tmpdir, "and-prunes");
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    for (id = 0; id < 4096; id++) {
+        char idb[16], body[96];
+        ng_document d;
+        int lead = id % 2 == 0, spike = lead && id % 256 == 0;
+        memset(&d, 0, sizeof d);
+        snprintf(idb, sizeof idb, "a%d", id);
+        if (id < 16)
+            snprintf(body, sizeof body, "qaa qaa qaa qaa qbb qbb qbb qbb");
+        else if (spike)
+            snprintf(body, sizeof body, "qbb qbb qbb qbb qaa qcc");
+        else
+            snprintf(body, sizeof body, "%s qaa qcc qdd qee qff qgg qhh qii qjj%s", lead ? "qbb" : "qkk",
+                     id % 97 == 0 ? " qzz" : "");
+        d.id = idb; d.id_len = (size_t)-1;
+        d.body = body; d.body_len = (size_t)-1;
+        d.title = id % 3 == 0 ? "qaa" : "qll"; d.title_len = 3;
+        NG_ASSERT_OK(ng_writer_add(w, &d));
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    for (i = 0; i < 2 * NG_ARRAY_LEN(queries); i++) {
+        const char *text = queries[i % NG_ARRAY_LEN(queries)];
+        ng_search_options so = NG_SEARCH_OPTIONS_INIT;
+        ng_eval_counters ex, pr;
+        ng_query *q;
+        ng_results *r = NULL;
+        ng_topk ref;
+        uint64_t total;
+        int bad = 0;
+        so.title_weight = i < NG_ARRAY_LEN(queries) ? 0 : 0.5;
+        NG_ASSERT_OK(ng_query_parse(&q, ix, text, (size_t)-1));
+        ng_topk__init(&ref, so.limit);
+        ng_eval__counters_reset();
+        NG_ASSERT_OK(exhaustive_topk_opt(&ref, &total, ix, q, &so));
+        ex = *ng_eval__counters();
+        ng_eval__counters_reset();
+        NG_ASSERT_OK(ng_eval__search(&r, ix, q, &so, 0));
+        pr = *ng_eval__counters();
+        CU_ASSERT_EQUAL(ng_results_count(r), ref.n);
+        for (j = 0; j < ref.n && j < ng_results_count(r); j++) {
+            ng_hit h;
+            NG_ASSERT_OK(ng_results_hit(&h, r, j));
+            if (h.docnum != ref.heap[j].docnum || h.score != ref.heap[j].score) bad = 1;
+        }
+        if (bad || pr.docs_scored > 100 || pr.blocks_decoded * 4 >= ex.blocks_decoded * 3)
+            fprintf(stderr, "\n  [%s] title weight %g: %llu matches; exhaustive decodes %llu blocks, pruned scores %llu,"
+                            " decodes %llu%s",
+                    text, so.title_weight, (unsigned long long)total, (unsigned long long)ex.blocks_decoded,
+                    (unsigned long long)pr.docs_scored, (unsigned long long)pr.blocks_decoded, bad ? ": MISMATCH" : "");
+        CU_ASSERT_EQUAL(bad, 0);
+        CU_ASSERT(total > 1900);
+        CU_ASSERT(pr.docs_scored <= 100);
+        CU_ASSERT(pr.blocks_decoded * 4 < ex.blocks_decoded * 3); /* about half of qaa's blocks stay shut */
+        ng_results_free(r);
+        ng_topk__free(&ref);
+        ng_query_free(q);
+    }
+    ng_index_free(ix);
+}
+
+/* Parsing borrows the index's analyzer (api/query.c): threads parsing on
+** one index at once each get one (the index's or a fresh one) and the same
+** trees; a query that needs its own analyzer later (snippets) makes it. */
+#define PARSE_THREADS 4
+typedef struct parse_job {
+    ng_index *ix;
+    const char *const *texts;
+    size_t n_texts;
+    const char *const *want; /* description of each text */
+    int bad;
+} parse_job;
+
+static void *parse_thread(void *arg)
+{
+    parse_job *j = arg;
+    ng_buf b = NG_BUF_INIT;
+    size_t i;
+    for (i = 0; i < 300; i++) {
+        ng_query *q;
+        size_t k = i % j->n_texts;
+        if (ng_query_parse(&q, j->ix, j->texts[k], (size_t)-1) != NG_OK || ng_query_describe(&b, q) != NG_OK ||
+            strcmp(b.ptr ? b.ptr : "", j->want[k]) != 0)
+            j->bad++;
+        ng_query_free(q);
+    }
+    ng_buf_dispose(&b);
+    return NULL;
+}
+
+static void test_parse_shares_analyzer(void)
+{
+    static const char *const texts[] = {"Running dogs", "peace OR talks -war", "\"ended peacefully\" Kremlin"};
+    char *want[3];
+    const char *wantc[3];
+    ng_index *ix;
+    pcoll *pc = p_build("parse-threads", &ix);
+    pthread_t th[PARSE_THREADS];
+    parse_job jobs[PARSE_THREADS];
+    ng_buf b = NG_BUF_INIT, text = NG_BUF_INIT;
+    ng_range *ranges = NULL;
+    size_t n_ranges = 0, i;
+    int live;
+    ng_query *q;
+    if (!ix) { p_free(pc); return; }
+    for (i = 0; i < 3; i++) { /* reference trees, each from a fresh index analyzer's first use */
+        NG_ASSERT_OK(ng_query_parse(&q, ix, texts[i], (size_t)-1));
+        NG_ASSERT_OK(ng_query_describe(&b, q));
+        want[i] = strdup(b.ptr ? b.ptr : "");
+        wantc[i] = want[i];
+        ng_query_free(q);
+    }
+    CU_ASSERT(strstr(want[0], "run") != NULL); /* stemmed: the borrowed analyzer stems */
+    for (i = 0; i < PARSE_THREADS; i++) {
+        jobs[i].ix = ix;
+        jobs[i].texts = texts;
+        jobs[i].n_texts = 3;
+        jobs[i].want = wantc;
+        jobs[i].bad = 0;
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, parse_thread, &jobs[i]), 0);
+    }
+    for (i = 0; i < PARSE_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        CU_ASSERT_EQUAL(jobs[i].bad, 0);
+    }
+    /* a snippet makes the query's own analyzer on demand */
+    for (live = 0; live < PDOCS - 1 && pc->docnum_of[live] < 0; live++) {}
+    NG_ASSERT_OK(ng_query_parse(&q, ix, pc->word[0], (size_t)-1));
+    CU_ASSERT_PTR_NULL(q->an);
+    NG_ASSERT_OK(ng_snippet(&text, &ranges, &n_ranges, ix, q, (uint64_t)pc->docnum_of[live], NULL));
+    CU_ASSERT_PTR_NOT_NULL(q->an);
+    CU_ASSERT(text.size > 0);
+    ng_query_free(q);
+    ng_ranges_free(ranges);
+    ng_buf_dispose(&text);
+    ng_buf_dispose(&b);
+    for (i = 0; i < 3; i++) free(want[i]);
+    ng_index_free(ix);
+    p_free(pc);
+}
+
 static CU_TestInfo tests[] = {
     {"oracle: fresh multi-segment index", test_oracle_fresh},
     {"oracle: replacements and deletions over two commits", test_oracle_updates},
@@ -1488,6 +1653,8 @@ static CU_TestInfo tests[] = {
     {"pruning skips blocks and documents on a selective query", test_pruning_skips},
     {"pruned top-k with title sums, names, boosts, recency, since", test_pruned_wrappers_equal_exhaustive},
     {"a title-weighted word (and a name) still skips blocks", test_wrapped_word_skips},
+    {"AND prunes candidates before seeking its other kids", test_and_prunes_before_seeking},
+    {"threads parsing on one index share its analyzer safely", test_parse_shares_analyzer},
     CU_TEST_INFO_NULL,
 };
 
