@@ -4,23 +4,38 @@
 ** libstemmer keeps its own growing buffer, so stemming allocates nothing
 ** once warmed up.  A direct-mapped cache of recent words in front of it
 ** saves most calls on news text, whose vocabulary repeats heavily.
+**
+** The cache starts small and grows (x4, keeping its words) whenever it is
+** a quarter full (fewer collisions), up to STEM_CACHE_SLOTS: a one-query
+** process stems a few hundred distinct words and should not pay for
+** clearing the 800 KB that indexing wants.  Slots are not cleared either:
+** a bitmap says which ones hold a word, so a new table costs one small
+** memset.
 */
 #include <libstemmer.h>
 
 #include "ng_int.h"
 
-#define STEM_CACHE_SLOTS 16384 /* power of two */
-#define STEM_CACHE_WORD 23    /* longer words bypass the cache */
+#define STEM_CACHE_SLOTS 16384 /* power of two: the largest table */
+#define STEM_CACHE_FIRST 512   /* power of two: the first table */
+#define STEM_CACHE_WORD 23     /* longer words bypass the cache */
 
 typedef struct stem_slot {
-    uint8_t wlen, slen;   /* wlen == 0: empty slot */
+    uint8_t wlen, slen;   /* lengths of w and s */
     char w[STEM_CACHE_WORD];
     char s[STEM_CACHE_WORD + 1];
 } stem_slot;
 
+typedef struct stem_cache {
+    stem_slot *slot;      /* n_slots, uninitialised unless marked in used */
+    uint8_t *used;        /* n_slots bits: slot holds a word */
+    uint32_t n_slots;     /* power of two */
+    uint32_t n_used;      /* slots marked in used */
+} stem_cache;
+
 struct ng_stemmer {
     struct sb_stemmer *sb;
-    stem_slot *cache; /* STEM_CACHE_SLOTS, allocated on first use */
+    stem_cache cache; /* empty until first use */
 };
 
 const char **ng__stem_languages(void)
@@ -54,7 +69,8 @@ void ng_analysis__stemmer_free(ng_stemmer *s)
 {
     if (!s) return;
     sb_stemmer_delete(s->sb);
-    ng__free(s->cache);
+    ng__free(s->cache.slot);
+    ng__free(s->cache.used);
     ng__free(s);
 }
 
@@ -66,17 +82,66 @@ static uint32_t hash_word(const char *w, size_t n)
     return h ^ (h >> 15);
 }
 
+static stem_slot *cache_slot(const stem_cache *c, const char *w, size_t n, int *used)
+{
+    uint32_t i = hash_word(w, n) & (c->n_slots - 1);
+    *used = (c->used[i >> 3] >> (i & 7)) & 1;
+    return &c->slot[i];
+}
+
+static void cache_put(stem_cache *c, const char *w, size_t n, const char *st, size_t sl)
+{
+    int used;
+    stem_slot *slot = cache_slot(c, w, n, &used);
+    uint32_t i = (uint32_t)(slot - c->slot);
+    if (!used) {
+        c->used[i >> 3] |= (uint8_t)(1u << (i & 7));
+        c->n_used++;
+    }
+    slot->wlen = (uint8_t)n;
+    slot->slen = (uint8_t)sl;
+    memcpy(slot->w, w, n);
+    memcpy(slot->s, st, sl);
+    slot->s[sl] = '\0';
+}
+
+/* Make the cache n_slots big, re-inserting the words it holds.  On out of
+** memory the old table stays (the cache is only an optimisation). */
+static void cache_resize(stem_cache *c, uint32_t n_slots)
+{
+    stem_cache bigger = {NULL, NULL, n_slots, 0};
+    uint32_t i;
+    bigger.slot = ng__malloc((size_t)n_slots * sizeof *bigger.slot);
+    bigger.used = ng__calloc(n_slots / 8, 1);
+    if (!bigger.slot || !bigger.used) {
+        ng__free(bigger.slot);
+        ng__free(bigger.used);
+        return;
+    }
+    for (i = 0; i < c->n_slots; i++)
+        if ((c->used[i >> 3] >> (i & 7)) & 1) {
+            const stem_slot *o = &c->slot[i];
+            cache_put(&bigger, o->w, o->wlen, o->s, o->slen);
+        }
+    ng__free(c->slot);
+    ng__free(c->used);
+    *c = bigger;
+}
+
 const char *ng_analysis__stem(ng_stemmer *s, const char *w, size_t n, size_t *outlen)
 {
-    stem_slot *slot = NULL;
+    stem_cache *c = &s->cache;
     const sb_symbol *r;
-    int rl;
+    int rl, cacheable = n > 0 && n <= STEM_CACHE_WORD;
 
-    if (n <= STEM_CACHE_WORD) {
-        if (!s->cache) s->cache = ng__calloc(STEM_CACHE_SLOTS, sizeof *s->cache);
-        if (s->cache) { /* without it (out of memory) just don't cache */
-            slot = &s->cache[hash_word(w, n) & (STEM_CACHE_SLOTS - 1)];
-            if (slot->wlen == n && memcmp(slot->w, w, n) == 0) {
+    if (cacheable) {
+        if (c->n_slots == 0 || (c->n_used * 4 > c->n_slots && c->n_slots < STEM_CACHE_SLOTS))
+            cache_resize(c, c->n_slots == 0 ? STEM_CACHE_FIRST
+                            : c->n_slots * 4 < STEM_CACHE_SLOTS ? c->n_slots * 4 : STEM_CACHE_SLOTS);
+        if (c->n_slots > 0) { /* without one (out of memory) just don't cache */
+            int used;
+            const stem_slot *slot = cache_slot(c, w, n, &used);
+            if (used && slot->wlen == n && memcmp(slot->w, w, n) == 0) {
                 *outlen = slot->slen;
                 return slot->s;
             }
@@ -88,13 +153,7 @@ const char *ng_analysis__stem(ng_stemmer *s, const char *w, size_t n, size_t *ou
         return NULL;
     }
     rl = sb_stemmer_length(s->sb);
-    if (slot && rl <= STEM_CACHE_WORD) {
-        slot->wlen = (uint8_t)n;
-        slot->slen = (uint8_t)rl;
-        memcpy(slot->w, w, n);
-        memcpy(slot->s, r, (size_t)rl);
-        slot->s[rl] = '\0';
-    }
+    if (cacheable && c->n_slots > 0 && rl <= STEM_CACHE_WORD) cache_put(c, w, n, (const char *)r, (size_t)rl);
     *outlen = (size_t)rl;
     return (const char *)r;
 }

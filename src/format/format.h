@@ -205,6 +205,8 @@ typedef struct ng_dict {
     uint64_t n_terms;
     uint64_t n_blocks;
     const uint8_t *index; /* n_blocks u64 block offsets (relative to body) */
+    _Atomic(uint8_t) *checked; /* n_blocks bytes: which CRCs of each block were verified
+                                  (termdict.c); shared by the threads using d */
 } ng_dict;
 
 int ng_dict__open(ng_dict *d, const char *path);

@@ -20,13 +20,23 @@
 ** (stored whole), then scans one block: two or three pages of an mmap'ed
 ** file, never the whole dictionary.
 **
-** Integrity, checked lazily and cheaply: a probe of the binary search
-** verifies first_crc (a few bytes: it covers only what the probe reads),
-** and a block that is scanned is verified whole first.  Seeding first_crc
-** with the block number makes a damaged sparse-index offset that happens
-** to land on another block's start fail too, instead of misrouting the
-** search to a block that then silently lacks the term.
+** Integrity, checked lazily and once: the probes of the binary search
+** compare first terms read in place and verify nothing (a probe costs a
+** few dozen instructions instead of two CRCs).  The search's answer is
+** then proven instead: the block it lands on (lo) is verified whole before
+** it is scanned, the next block's first entry is verified, and both first
+** terms are compared with the key again.  Authentic first(lo) <= key <
+** first(lo+1) in a sorted dictionary means that the key is in block lo or
+** nowhere, whatever a damaged probe made the search do on the way, so a
+** damaged block the search went through gives NG_ECORRUPT or is harmless,
+** never a silently missing term.  Seeding first_crc with the block number
+** makes a damaged sparse-index offset that lands on another block's start
+** fail too.  ng_dict.checked remembers, per block, which CRCs passed
+** (atomic bytes: an index is searched from many threads), so each block is
+** verified at most once per open dictionary.
 */
+#include <stdatomic.h>
+
 #include "format/format.h"
 
 #define META_LEN 24
@@ -137,29 +147,110 @@ int ng_dict__open(ng_dict *d, const char *path)
         goto fail;
     }
     d->index = d->f.body + index_off;
+    /* one byte a block (a few KB for a million documents) */
+    d->checked = ng__calloc(d->n_blocks ? (size_t)d->n_blocks : 1, sizeof *d->checked);
+    if (!d->checked) {
+        rc = ng__oom();
+        goto fail;
+    }
     return NG_OK;
 fail:
     ng_dict__close(d);
     return rc;
 }
 
-void ng_dict__close(ng_dict *d) { ng_fmt__close(&d->f); }
+void ng_dict__close(ng_dict *d)
+{
+    ng__free((void *)d->checked);
+    d->checked = NULL;
+    ng_fmt__close(&d->f);
+}
+
+/* ng_dict.checked flags: first_crc passed; rest_crc passed too. */
+enum { CHECKED_FIRST = 1, CHECKED_WHOLE = 2 };
+
+/* ng__vint_get with the one-byte case inline: most dictionary numbers
+** (prefix and suffix lengths, small dfs and deltas) are below 128. */
+static inline int get_vint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    if (NG_LIKELY(*p < end && **p < 0x80)) {
+        *v = *(*p)++;
+        return 0;
+    }
+    return ng__vint_get(p, end, v);
+}
+
+/* Block b's entries: [*begin, *end), just after its two CRCs. */
+static int block_span(const ng_dict *d, uint64_t b, const uint8_t **begin, const uint8_t **end)
+{
+    uint64_t off = ng__get_u64(d->index + 8 * b);
+    uint64_t next = b + 1 < d->n_blocks ? ng__get_u64(d->index + 8 * (b + 1)) : (uint64_t)(d->index - d->f.body);
+    if (off >= next || next - off <= 8 || next > d->f.body_len)
+        return ng_fmt__corrupt(&d->f, d->index + 8 * b, "dictionary: bad block offset");
+    *begin = d->f.body + off + 8;
+    *end = d->f.body + next;
+    return NG_OK;
+}
+
+/* The first term of block b, read in place ([*term, *term + *len) inside the
+** block) and unverified; *entry_end: the end of the whole first entry, or
+** NULL when the caller only wants the term. */
+static int first_term(const ng_dict *d, uint64_t b, const uint8_t **term, size_t *len, const uint8_t **entry_end)
+{
+    const uint8_t *p, *end;
+    uint64_t pre, suf, v;
+    int rc, i;
+    if ((rc = block_span(d, b, &p, &end)) != NG_OK) return rc;
+    if (get_vint(&p, end, &pre) || get_vint(&p, end, &suf) || pre != 0 || suf > 255 ||
+        suf > (uint64_t)(end - p))
+        return ng_fmt__corrupt(&d->f, p, "dictionary: bad term entry");
+    *term = p;
+    *len = (size_t)suf;
+    if (!entry_end) return NG_OK;
+    p += suf;
+    for (i = 0; i < 6; i++) /* df, cf - df, pst_delta, pst_len, pos_delta, pos_len */
+        if (get_vint(&p, end, &v)) return ng_fmt__corrupt(&d->f, p, "dictionary: truncated term entry");
+    *entry_end = p;
+    return NG_OK;
+}
+
+/* Verify block b's first_crc, and its rest_crc too when whole, unless an
+** earlier call did.  The flags are only set after a check passed, and the
+** bytes are immutable, so a relaxed race between two threads verifying the
+** same block at once merely does the work twice. */
+static int verify_block(const ng_dict *d, uint64_t b, int whole)
+{
+    uint8_t want = whole ? CHECKED_FIRST | CHECKED_WHOLE : CHECKED_FIRST;
+    const uint8_t *begin, *end, *term, *first_end;
+    size_t len;
+    int rc;
+    if ((atomic_load_explicit(&d->checked[b], memory_order_acquire) & want) == want) return NG_OK;
+    if ((rc = block_span(d, b, &begin, &end)) != NG_OK ||
+        (rc = first_term(d, b, &term, &len, &first_end)) != NG_OK)
+        return rc;
+    if (ng__crc32(first_crc_seed(b), begin, (size_t)(first_end - begin)) != ng__get_u32(begin - 8))
+        return ng_fmt__corrupt(&d->f, begin - 8, "dictionary: block checksum mismatch");
+    if (whole && ng__crc32(0, first_end, (size_t)(end - first_end)) != ng__get_u32(begin - 4))
+        return ng_fmt__corrupt(&d->f, begin - 4, "dictionary: block checksum mismatch");
+    atomic_fetch_or_explicit(&d->checked[b], want, memory_order_release);
+    return NG_OK;
+}
 
 /* Read one entry at it->p into it->term / it->ti. */
 static int read_entry(ng_dict_iter *it)
 {
     const ng_dict *d = it->d;
     uint64_t pre, suf, df, cfx, pst, pstl, pos, posl;
-    if (ng__vint_get(&it->p, it->end, &pre) || ng__vint_get(&it->p, it->end, &suf) ||
+    if (get_vint(&it->p, it->end, &pre) || get_vint(&it->p, it->end, &suf) ||
         pre > it->term_len || pre + suf > sizeof it->term - 1 || suf > (uint64_t)(it->end - it->p))
         return ng_fmt__corrupt(&d->f, it->p, "dictionary: bad term entry");
     memcpy(it->term + pre, it->p, (size_t)suf);
     it->p += suf;
     it->term_len = (size_t)(pre + suf);
     it->term[it->term_len] = '\0';
-    if (ng__vint_get(&it->p, it->end, &df) || ng__vint_get(&it->p, it->end, &cfx) ||
-        ng__vint_get(&it->p, it->end, &pst) || ng__vint_get(&it->p, it->end, &pstl) ||
-        ng__vint_get(&it->p, it->end, &pos) || ng__vint_get(&it->p, it->end, &posl) ||
+    if (get_vint(&it->p, it->end, &df) || get_vint(&it->p, it->end, &cfx) ||
+        get_vint(&it->p, it->end, &pst) || get_vint(&it->p, it->end, &pstl) ||
+        get_vint(&it->p, it->end, &pos) || get_vint(&it->p, it->end, &posl) ||
         df == 0 || df > NG_FMT_MAX_DOCS)
         return ng_fmt__corrupt(&d->f, it->p, "dictionary: truncated term entry");
     it->ti.df = (uint32_t)df;
@@ -174,29 +265,16 @@ static int read_entry(ng_dict_iter *it)
     return NG_OK;
 }
 
-/* Position it before the first entry of block b.  Verifies first_crc, and
-** rest_crc too when whole (the block is going to be scanned). */
-static int open_block(ng_dict_iter *it, uint64_t b, int whole)
+/* Position it before the first entry of block b, verified whole. */
+static int open_block(ng_dict_iter *it, uint64_t b)
 {
     const ng_dict *d = it->d;
-    uint64_t off = ng__get_u64(d->index + 8 * b);
-    uint64_t next = b + 1 < d->n_blocks ? ng__get_u64(d->index + 8 * (b + 1)) : (uint64_t)(d->index - d->f.body);
-    ng_dict_iter first;
     int rc;
-    if (off >= next || next - off <= 8 || next > d->f.body_len)
-        return ng_fmt__corrupt(&d->f, d->index + 8 * b, "dictionary: bad block offset");
+    if ((rc = verify_block(d, b, 1)) != NG_OK || (rc = block_span(d, b, &it->p, &it->end)) != NG_OK) return rc;
     it->block = b;
-    it->p = d->f.body + off + 8;
-    it->end = d->f.body + next;
     it->left = b + 1 < d->n_blocks ? NG_FMT_DICT_BLOCK : (uint32_t)(d->n_terms - NG_FMT_DICT_BLOCK * b);
     it->term_len = 0;
     it->prev_pst = it->prev_pos = 0;
-    first = *it;
-    if ((rc = read_entry(&first)) != NG_OK) return rc;
-    if (ng__crc32(first_crc_seed(b), it->p, (size_t)(first.p - it->p)) != ng__get_u32(it->p - 8))
-        return ng_fmt__corrupt(&d->f, it->p - 8, "dictionary: block checksum mismatch");
-    if (whole && ng__crc32(0, first.p, (size_t)(it->end - first.p)) != ng__get_u32(it->p - 4))
-        return ng_fmt__corrupt(&d->f, it->p - 4, "dictionary: block checksum mismatch");
     return NG_OK;
 }
 
@@ -207,43 +285,61 @@ static int cmp_term(const char *a, size_t an, const char *b, size_t bn)
     return c ? c : (an < bn ? -1 : an > bn);
 }
 
-/* First term of block b, decoded without disturbing an iterator. */
-static int block_first(const ng_dict *d, uint64_t b, ng_dict_iter *tmp)
+/* *c = first term of block b compared with key (<0, 0, >0). */
+static int cmp_first(const ng_dict *d, uint64_t b, const char *key, size_t n, int *c)
 {
-    int rc;
-    tmp->d = d;
-    if ((rc = open_block(tmp, b, 0)) != NG_OK) return rc;
-    return read_entry(tmp);
+    const uint8_t *term;
+    size_t len;
+    int rc = first_term(d, b, &term, &len, NULL);
+    if (rc == NG_OK) *c = cmp_term((const char *)term, len, key, n);
+    return rc;
+}
+
+/* The only block that can hold key: the last one whose first term is <=
+** key (block 0 if none is), opened in it.  The binary search reads first
+** terms unverified; its answer is proven afterwards (see the top). */
+static int locate(ng_dict_iter *it, const ng_dict *d, const char *key, size_t n)
+{
+    uint64_t lo = 0, hi = d->n_blocks;
+    int c, rc;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if ((rc = cmp_first(d, mid, key, n, &c)) != NG_OK) return rc;
+        if (c <= 0) lo = mid;
+        else hi = mid;
+    }
+    if ((rc = open_block(it, lo)) != NG_OK) return rc;
+    if (lo > 0 && ((rc = cmp_first(d, lo, key, n, &c)) != NG_OK || c > 0))
+        return rc ? rc : ng_fmt__corrupt(&d->f, d->index + 8 * lo, "dictionary: blocks out of order");
+    if (lo + 1 < d->n_blocks &&
+        ((rc = verify_block(d, lo + 1, 0)) != NG_OK || (rc = cmp_first(d, lo + 1, key, n, &c)) != NG_OK || c <= 0))
+        return rc ? rc : ng_fmt__corrupt(&d->f, d->index + 8 * (lo + 1), "dictionary: blocks out of order");
+    return NG_OK;
 }
 
 int ng_dict__iter_seek(ng_dict_iter *it, const ng_dict *d, const char *from, size_t from_len)
 {
-    ng_dict_iter tmp;
-    uint64_t lo = 0, hi = d->n_blocks;
     int rc;
     memset(it, 0, sizeof *it);
     it->d = d;
     it->block = d->n_blocks;
     if (d->n_blocks == 0) return NG_OK;
-    /* last block whose first term <= from */
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if ((rc = block_first(d, mid, &tmp)) != NG_OK) return rc;
-        if (cmp_term(tmp.term, tmp.term_len, from, from_len) <= 0) lo = mid;
-        else hi = mid;
-    }
-    if ((rc = open_block(it, lo, 1)) != NG_OK) return rc;
-    it->term_len = 0;
-    /* position just before the first term >= from: scan the block */
-    for (;;) {
-        ng_dict_iter save = *it;
-        if (it->left == 0) {
-            *it = save;
-            break;
-        }
+    if ((rc = locate(it, d, from, from_len)) != NG_OK) return rc;
+    /* position just before the first term >= from: scan the block.  Only the
+       scalars are saved: an entry overwrites the term from its shared prefix
+       on, and that prefix is the same in the term it follows, so re-reading
+       the entry after a restore rebuilds it exactly. */
+    while (it->left > 0) {
+        const uint8_t *p = it->p;
+        size_t term_len = it->term_len;
+        uint64_t prev_pst = it->prev_pst, prev_pos = it->prev_pos;
         if ((rc = read_entry(it)) != NG_OK) return rc;
         if (cmp_term(it->term, it->term_len, from, from_len) >= 0) {
-            *it = save; /* next() re-reads this entry */
+            it->p = p; /* next() re-reads this entry */
+            it->term_len = term_len;
+            it->prev_pst = prev_pst;
+            it->prev_pos = prev_pos;
+            it->left++;
             break;
         }
     }
@@ -255,7 +351,7 @@ int ng_dict__iter_next(ng_dict_iter *it)
     int rc;
     while (it->left == 0) {
         if (it->block + 1 >= it->d->n_blocks) return NG_ITEROVER;
-        if ((rc = open_block(it, it->block + 1, 1)) != NG_OK) return rc;
+        if ((rc = open_block(it, it->block + 1)) != NG_OK) return rc;
     }
     return read_entry(it);
 }
@@ -263,11 +359,19 @@ int ng_dict__iter_next(ng_dict_iter *it)
 int ng_dict__lookup(const ng_dict *d, const char *term, size_t len, ng_term_info *out)
 {
     ng_dict_iter it;
-    int rc = ng_dict__iter_seek(&it, d, term, len);
-    if (rc) return rc;
-    rc = ng_dict__iter_next(&it);
-    if (rc == NG_ITEROVER || (rc == NG_OK && cmp_term(it.term, it.term_len, term, len) != 0)) return NG_ENOTFOUND;
-    if (rc) return rc;
-    *out = it.ti;
-    return NG_OK;
+    int rc;
+    if (d->n_blocks == 0) return NG_ENOTFOUND;
+    it.d = d;
+    if ((rc = locate(&it, d, term, len)) != NG_OK) return rc;
+    while (it.left > 0) {
+        int c;
+        if ((rc = read_entry(&it)) != NG_OK) return rc;
+        c = cmp_term(it.term, it.term_len, term, len);
+        if (c == 0) {
+            *out = it.ti;
+            return NG_OK;
+        }
+        if (c > 0) break;
+    }
+    return NG_ENOTFOUND;
 }

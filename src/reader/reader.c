@@ -14,6 +14,21 @@
 
 #define OPEN_RETRIES 5
 
+/* One decoded document: its store block and the fields pointing into it. */
+struct ng_doc_cache {
+    const ng_segment *seg;            /* NULL: holds nothing */
+    uint32_t local;                   /* the document in seg */
+    ng_buf block;                     /* its decompressed store block */
+    ng_field_ref f[NG_FIELD_COUNT];   /* its fields, inside block */
+};
+
+static void doc_cache_free(struct ng_doc_cache *c)
+{
+    if (!c) return;
+    ng_buf_dispose(&c->block);
+    ng__free(c);
+}
+
 static void seg_close(ng_segment *s)
 {
     ng_dict__close(&s->dict);
@@ -88,6 +103,7 @@ NG_EXTERN(int) ng_index_open(ng_index **out, const char *path)
     if (!path || !*path) return ng__err(NG_EINVAL, "no index directory given");
     if (!(ix = ng__calloc(1, sizeof *ix))) return ng__oom();
     atomic_init(&ix->parse_an, NULL);
+    atomic_init(&ix->doc_cache, NULL);
     if (!(ix->dir = ng__strndup(path, strlen(path)))) {
         ng__free(ix);
         return ng__oom();
@@ -118,6 +134,7 @@ NG_EXTERN(void) ng_index_free(ng_index *ix)
     if (!ix) return;
     close_segments(ix);
     ng_analyzer__free(atomic_load(&ix->parse_an));
+    doc_cache_free(atomic_load(&ix->doc_cache));
     ng_manifest__free(&ix->man);
     ng__free(ix->dir);
     ng__free(ix);
@@ -217,18 +234,27 @@ NG_EXTERN(int) ng_index_document(ng_buf *out, ng_index *ix, uint64_t docnum, int
 {
     const ng_segment *s;
     uint32_t local;
-    ng_buf scratch = NG_BUF_INIT;
-    ng_field_ref f[NG_FIELD_COUNT];
+    struct ng_doc_cache *c, *none = NULL;
     int rc;
     if (!out || !ix || field < 0 || field >= NG_FIELD_COUNT) return ng__err(NG_EINVAL, "document: bad argument");
     if ((rc = ng_index__locate(ix, docnum, &s, &local)) != NG_OK) return rc;
-    if ((rc = ng_store__get(&s->store, local, &scratch, f)) == NG_OK) {
+    /* borrow the cache; a thread that finds it lent out makes its own */
+    c = atomic_exchange(&ix->doc_cache, NULL);
+    if (!c && !(c = ng__calloc(1, sizeof *c))) return ng__oom();
+    if (c->seg != s || c->local != local) {
+        c->seg = NULL;
+        if ((rc = ng_store__get(&s->store, local, &c->block, c->f)) == NG_OK) {
+            c->seg = s;
+            c->local = local;
+        }
+    }
+    if (rc == NG_OK) {
         ng__buf_clear(out);
-        ng__buf_put(&rc, out, f[field].p, f[field].n);
+        ng__buf_put(&rc, out, c->f[field].p, c->f[field].n);
         if (!rc && !out->ptr) rc = ng__buf_grow(out, 0);
         if (!rc) out->ptr[out->size] = '\0';
     }
-    ng_buf_dispose(&scratch);
+    if (!atomic_compare_exchange_strong(&ix->doc_cache, &none, c)) doc_cache_free(c);
     return rc;
 }
 

@@ -37,6 +37,10 @@ struct ng_index {
     ** word cache on first use).  Atomic: an index is searched from many
     ** threads, and a thread that finds it lent out makes its own. */
     _Atomic(ng_analyzer *) parse_an;
+    /* The last document read by ng_index_document(), lent out the same way:
+    ** showing a hit reads its id, title, date and body one call each, and
+    ** each would decompress the same store block again. */
+    _Atomic(struct ng_doc_cache *) doc_cache;
 };
 
 static inline int ng_seg__deleted(const ng_segment *s, uint32_t doc)

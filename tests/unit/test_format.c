@@ -867,6 +867,227 @@ out:
     free(ti);
 }
 
+/* Lookups that verify lazily (termdict.c): a dictionary of DMG_N terms whose
+** block b starts at file offset 16 + index[b] (header, then the body). */
+#include <pthread.h>
+
+#define DMG_N 2000 /* 63 blocks */
+
+typedef struct dmg_dict {
+    tstr *t;            /* the terms, sorted (the oracle) */
+    ng_term_info *ti;   /* their infos */
+    uint8_t *file;      /* the pristine .tdi */
+    size_t size;
+    uint64_t n_blocks;
+    uint64_t *block_off; /* file offset of each block (its first_crc) */
+} dmg_dict;
+
+/* Terms "k%05zu" + random tail: distinct and sorted by construction. */
+static int dmg_build(dmg_dict *g, const char *name)
+{
+    uint64_t seed = 77;
+    ng_fwriter fw;
+    ng_dict_enc e;
+    ng_dict d;
+    size_t i;
+    int rc;
+    memset(g, 0, sizeof *g);
+    g->t = calloc(DMG_N, sizeof *g->t);
+    g->ti = calloc(DMG_N, sizeof *g->ti);
+    if (!g->t || !g->ti) return -1;
+    for (i = 0; i < DMG_N; i++) {
+        size_t k, tail = rndn(&seed, 6);
+        g->t[i].n = (size_t)snprintf(g->t[i].s, sizeof g->t[i].s, "k%05zu", i * 3);
+        for (k = 0; k < tail; k++) g->t[i].s[g->t[i].n++] = (char)('a' + rndn(&seed, 26));
+        g->ti[i].df = 1 + rndn(&seed, 1000);
+        g->ti[i].cf = g->ti[i].df + rndn(&seed, 50);
+        g->ti[i].pst_off = i ? g->ti[i - 1].pst_off + g->ti[i - 1].pst_len : 0;
+        g->ti[i].pst_len = 1 + rndn(&seed, 300);
+        g->ti[i].pos_off = i ? g->ti[i - 1].pos_off + g->ti[i - 1].pos_len : 0;
+        g->ti[i].pos_len = rndn(&seed, 300);
+    }
+    if (ng_fmt__fw_open(&fw, tpath(name), NG_FK_TDI) != NG_OK) return -1;
+    ng_dict__enc_init(&e, &fw);
+    for (i = 0, rc = NG_OK; i < DMG_N && !rc; i++) rc = ng_dict__enc_add(&e, g->t[i].s, g->t[i].n, &g->ti[i]);
+    if (!rc) rc = ng_dict__enc_finish(&e);
+    ng_dict__enc_free(&e);
+    if (rc) {
+        ng_fmt__fw_abort(&fw);
+        return -1;
+    }
+    if (ng_dict__open(&d, tpath(name)) != NG_OK) return -1;
+    g->n_blocks = d.n_blocks;
+    g->block_off = calloc(d.n_blocks, sizeof *g->block_off);
+    for (i = 0; g->block_off && i < d.n_blocks; i++)
+        g->block_off[i] = NG_FMT_HEADER_SIZE + ng__get_u64(d.index + 8 * i);
+    ng_dict__close(&d);
+    g->file = slurp(tpath(name), &g->size);
+    return g->file && g->block_off && g->n_blocks == (DMG_N + NG_FMT_DICT_BLOCK - 1) / NG_FMT_DICT_BLOCK ? 0 : -1;
+}
+
+static void dmg_free(dmg_dict *g)
+{
+    free(g->t);
+    free(g->ti);
+    free(g->file);
+    free(g->block_off);
+}
+
+/* One lookup judged against the oracle: a term (i < DMG_N) must be found with
+** its info, a key between terms must be absent; either may instead be
+** reported corrupt when `may_corrupt`.  Returns the lookup's code. */
+static int dmg_lookup(const dmg_dict *g, const ng_dict *d, const char *key, size_t n, long i, int may_corrupt)
+{
+    ng_term_info got;
+    int rc = ng_dict__lookup(d, key, n, &got);
+    if (rc == NG_ECORRUPT) EXPECT(may_corrupt);
+    else if (i >= 0) EXPECT(rc == NG_OK && ti_eq(&got, &g->ti[i]));
+    else EXPECT(rc == NG_ENOTFOUND);
+    return rc;
+}
+
+/* Damage one byte at `at` (a file offset inside block `blk`'s CRC-covered
+** bytes or its CRCs), then: lookups of every term in other blocks first (they
+** verify their blocks), then every term of the damaged block must be
+** reported corrupt, twice (a failed check is never remembered as passed),
+** and no lookup anywhere (terms or keys between them) may answer wrongly. */
+static void dmg_case(const dmg_dict *g, uint64_t blk, size_t at, uint8_t mask, const char *what)
+{
+    uint8_t *copy = malloc(g->size);
+    ng_dict d;
+    size_t i;
+    if (!copy) return;
+    memcpy(copy, g->file, g->size);
+    copy[at] ^= mask;
+    CTX("damaged dict: block %llu, %s (offset %zu)", (unsigned long long)blk, what, at);
+    EXPECT(spit(tpath("dmg.tdi"), copy, g->size) == 0);
+    free(copy);
+    if (ng_dict__open(&d, tpath("dmg.tdi")) != NG_OK) { /* the damage is in a block: open cannot see it */
+        EXPECT(0);
+        return;
+    }
+    for (i = 0; i < DMG_N; i++)
+        if (i / NG_FMT_DICT_BLOCK != blk) dmg_lookup(g, &d, g->t[i].s, g->t[i].n, (long)i, 1);
+    for (i = blk * NG_FMT_DICT_BLOCK; i < DMG_N && i / NG_FMT_DICT_BLOCK == blk; i++) {
+        EXPECT(dmg_lookup(g, &d, g->t[i].s, g->t[i].n, (long)i, 1) == NG_ECORRUPT);
+        EXPECT(dmg_lookup(g, &d, g->t[i].s, g->t[i].n, (long)i, 1) == NG_ECORRUPT);
+    }
+    /* keys between terms ("k00001" lies between k00000* and k00003*) */
+    for (i = 0; i < DMG_N; i++) {
+        char key[16];
+        int n = snprintf(key, sizeof key, "k%05zu", i * 3 + 1);
+        dmg_lookup(g, &d, key, (size_t)n, -1, 1);
+    }
+    /* an iteration over everything reaches the damaged block: corrupt */
+    {
+        ng_dict_iter it;
+        int rc = ng_dict__iter_seek(&it, &d, "", 0);
+        size_t k = 0;
+        while (rc == NG_OK && (rc = ng_dict__iter_next(&it)) == NG_OK) {
+            EXPECT(k < DMG_N && bytecmp(it.term, it.term_len, g->t[k].s, g->t[k].n) == 0);
+            k++;
+        }
+        EXPECT(rc == NG_ECORRUPT);
+    }
+    ng_dict__close(&d);
+}
+
+static void test_dict_damaged_block(void)
+{
+    dmg_dict g;
+    static const uint64_t blocks[] = {0, 1, 17, 31, 32, 61, 62}; /* ends, the first probes, inner */
+    size_t k;
+    CTX("damaged dict: build");
+    EXPECT(dmg_build(&g, "dmg-src.tdi") == 0);
+    if (g.n_blocks == 0 || !g.file) goto out;
+    for (k = 0; k < NG_ARRAY_LEN(blocks); k++) {
+        uint64_t b = blocks[k];
+        size_t start = (size_t)g.block_off[b];
+        size_t end = b + 1 < g.n_blocks ? (size_t)g.block_off[b + 1] : start + 40; /* inside the last block */
+        dmg_case(&g, b, start + 1, 0x20, "first_crc");
+        dmg_case(&g, b, start + 5, 0x20, "rest_crc");
+        /* after 8 CRC bytes and 2 length bytes, "k0...": a first term made
+           smaller ('k' -> 'K') or larger ('0' -> 'p') misroutes the probes */
+        dmg_case(&g, b, start + 10, 0x20, "first term smaller");
+        dmg_case(&g, b, start + 11, 0x40, "first term larger");
+        dmg_case(&g, b, end - 1, 0x20, "last entry");
+    }
+out:
+    dmg_free(&g);
+}
+
+/* The verified-block flags are shared: threads looking terms up at once in
+** one dictionary (sound and damaged) all get the oracle's answers. */
+typedef struct dict_thread {
+    const dmg_dict *g;
+    const ng_dict *d;
+    uint64_t bad_block;  /* a damaged block, or UINT64_MAX */
+    unsigned start;      /* where this thread starts in the term list */
+    unsigned wrong;      /* answers that disagree with the oracle */
+} dict_thread;
+
+static void *dict_thread_main(void *arg)
+{
+    dict_thread *a = arg;
+    unsigned r, i;
+    for (r = 0; r < 3; r++)
+        for (i = 0; i < DMG_N; i++) {
+            size_t k = (a->start + i * 7u) % DMG_N; /* 7 is prime to DMG_N: every term */
+            ng_term_info got;
+            int rc = ng_dict__lookup(a->d, a->g->t[k].s, a->g->t[k].n, &got);
+            uint64_t b = k / NG_FMT_DICT_BLOCK;
+            /* the damaged block's terms: corrupt; the block before it also
+               reads the damaged first term (the upper bound of its search) */
+            int ok = b == a->bad_block ? rc == NG_ECORRUPT
+                     : (rc == NG_OK && ti_eq(&got, &a->g->ti[k])) || (rc == NG_ECORRUPT && b + 1 == a->bad_block);
+            a->wrong += !ok;
+        }
+    return NULL;
+}
+
+static void dict_threads_case(const dmg_dict *g, uint64_t bad_block)
+{
+    enum { NT = 4 };
+    pthread_t th[NT];
+    dict_thread a[NT];
+    ng_dict d;
+    unsigned i, started = 0;
+    uint8_t *copy = malloc(g->size);
+    if (!copy) return;
+    memcpy(copy, g->file, g->size);
+    if (bad_block != UINT64_MAX) copy[g->block_off[bad_block] + 12] ^= 0x01;
+    EXPECT(spit(tpath("thr.tdi"), copy, g->size) == 0);
+    free(copy);
+    EXPECT(ng_dict__open(&d, tpath("thr.tdi")) == NG_OK);
+    for (i = 0; i < NT; i++) {
+        a[i].g = g;
+        a[i].d = &d;
+        a[i].bad_block = bad_block;
+        a[i].start = i * (DMG_N / NT);
+        a[i].wrong = 0;
+        if (pthread_create(&th[i], NULL, dict_thread_main, &a[i]) == 0) started++;
+        else break;
+    }
+    EXPECT(started == NT);
+    for (i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        EXPECT(a[i].wrong == 0);
+    }
+    ng_dict__close(&d);
+}
+
+static void test_dict_threads(void)
+{
+    dmg_dict g;
+    CTX("dict threads");
+    EXPECT(dmg_build(&g, "thr-src.tdi") == 0);
+    if (g.file && g.n_blocks > 40) {
+        dict_threads_case(&g, UINT64_MAX);
+        dict_threads_case(&g, 40);
+    }
+    dmg_free(&g);
+}
+
 static void test_dict_sizes(void)
 {
     static const size_t sizes[] = {0, 1, 2, 31, 32, 33, 64, 65, 1000};
@@ -2105,6 +2326,8 @@ static CU_TestInfo postings_tests[] = {
 static CU_TestInfo dict_tests[] = {
     {"lookup, absent, iteration, seek", test_dict_sizes},
     {"order and length enforced", test_dict_order},
+    {"damaged block: corrupt once reached, never a wrong answer", test_dict_damaged_block},
+    {"lookups from threads share the verified blocks", test_dict_threads},
     CU_TEST_INFO_NULL,
 };
 static CU_TestInfo store_tests[] = {
