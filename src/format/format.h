@@ -27,7 +27,7 @@
 #define NG_FMT_HEADER_SIZE 16      /* magic[8] version u32 seg_id u32 */
 #define NG_FMT_FOOTER_SIZE 24      /* meta_off u64, meta_len u32, meta_crc u32, file_crc u32, "NGE1" */
 #define NG_FMT_DICT_BLOCK 32       /* terms per front-coded dictionary block */
-#define NG_FMT_STORE_BLOCK 16384   /* uncompressed bytes per document-store block (>= 1 doc) */
+#define NG_FMT_STORE_BLOCK 32768   /* uncompressed bytes per document-store block (>= 1 doc) */
 #define NG_FMT_MAX_DOCS 0x7fffffffu /* docids are u32 with room for a sentinel */
 #define NG_FMT_DOCID_END 0xffffffffu /* "no more documents" in cursors */
 
@@ -241,6 +241,7 @@ typedef struct ng_store_enc {
     uint32_t *id_offs;   /* offset of each doc's entry in ids */
     size_t id_cap;
     uint32_t n_docs, block_first, n_blocks;
+    void *deflater;      /* libdeflate's compressor, made on the first block (if built with it) */
 } ng_store_enc;
 
 void ng_store__enc_init(ng_store_enc *e, ng_fwriter *fw);

@@ -1054,7 +1054,7 @@ static int del_sdoc(ng_writer *w, sdocs *s, int id)
 #define BIG_DOC (3 * NG_FMT_STORE_BLOCK + 1234) /* a body bigger than a block */
 
 /* Three sessions (three segments) of documents of 300..6300 bytes, with
-** a document bigger than a block in the first two; with_dels: a fourth
+** documents bigger than a block in the first two; with_dels: a fourth
 ** session deletes a few documents of the first two segments (some of a
 ** block, not all), replaces two (one of them the big one) and adds more. */
 static int build_store_index(const char *dir, sdocs *s, int with_dels)
@@ -1069,7 +1069,8 @@ static int build_store_index(const char *dir, sdocs *s, int with_dels)
     for (sess = 0; sess < 3 + with_dels && !rc; sess++) {
         if ((rc = ng_writer_open(&w, dir, &o)) != NG_OK) break;
         for (i = 0; i < 120 && !rc; i++, id++)
-            rc = add_sdoc(w, s, &rs, id, (id == 20 || id == 170) ? BIG_DOC : 300 + rndn(&rs, 6000));
+            /* 168 is big too, so its block ends with it: 169 and 170 share the next one */
+            rc = add_sdoc(w, s, &rs, id, (id == 20 || id == 168 || id == 170) ? BIG_DOC : 300 + rndn(&rs, 6000));
         if (sess == 3) {
             /* ids 10..29 share the first blocks of segment 0: delete some */
             static const int gone[] = {10, 11, 13, 17, 26, 150, 151, 169, 229};
