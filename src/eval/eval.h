@@ -120,7 +120,7 @@ size_t ng_cursor__and_kids(ng_cursor *c, ng_cursor ***pos_out, ng_cursor ***neg_
 ** moves the cursor and decodes no block (term cursors read skip entries
 ** ahead, FORMAT.md section 4); call it with non-decreasing targets for
 ** tight bounds (a smaller target still gets a valid, looser bound).
-**   term:        w(max_tf, min_len) of the block holding target
+**   term:        the largest w over the (tf, len) frontier of the block holding target
 **   AND, OR:     sum of the kids' bounds, *last the smallest of theirs
 **   exhausted:   0 up to NG_FMT_DOCID_END - 1 (the hook is not called)
 **   no hook:     max_score() up to NG_FMT_DOCID_END - 1

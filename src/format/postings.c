@@ -6,9 +6,8 @@
 **
 **   n_blocks == 1 (df <= 128; most terms, by Zipf's law):
 **     vint  n_blocks          1
-**     vint  max_tf            block-max data (see below)
-**     vint  min_len
-**     u32   data_crc          CRC-32 of the three vints above and the block
+**     front                   block-max data (see below)
+**     u32   data_crc          CRC-32 of n_blocks, front and the block
 **     u32   pos_crc           CRC-32 of the term's positions
 **     block
 **   n_blocks > 1:
@@ -19,19 +18,17 @@
 **                             previous block (the first: the docid itself)
 **       vint  data_len        bytes of the block
 **       vint  pos_len         bytes of its positions in .pos
-**       vint  max_tf          largest tf in the block
-**       vint  min_len         smallest document length in the block
+**       front                 block-max data
 **       u32   data_crc        CRC-32 of the block
 **       u32   pos_crc         CRC-32 of the block's positions
 **     u32   skip_crc          CRC-32 of everything above, from n_blocks on
 **     n_blocks x block
 **
-**   block of 128 documents:  u8 gap_bits  u8 tf_bits
-**                            16*gap_bits bytes: 128 packed (doc - prev - 1)
-**                            16*tf_bits bytes:  128 packed (tf - 1)
-**   block of n < 128 (the last one):  n x vint (doc - prev - 1)
-**                                     n x vint (tf - 1)
-**   (prev is the previous docid of the term; before the first, -1)
+**   block of n documents (1..128): a PFor chunk of the n (doc - prev - 1),
+**   then one of the n (tf - 1); prev is the previous docid of the term,
+**   before the first -1.  A PFor chunk (bitpack.c) is bit-packed at one
+**   width with the few wider values patched in as exceptions, or n vints
+**   when that is shorter.
 **
 ** Integrity, checked lazily: a query reads only the blocks it enters, so
 ** each block carries its own CRC, verified when it is decoded; positions
@@ -40,16 +37,17 @@
 ** whole when the term is opened (they are read front to back by every
 ** seek anyway).  A single-block term is verified whole on open.
 **
-** Block-max data: (max_tf, min_len) bound the block's BM25 contribution
-** from above for any k1, b and average length, because BM25's tf part grows
-** with tf and shrinks with the document length.  It is the per-block bound
-** Block-Max WAND needs (Ding & Suel, 2011) without tying the file to the
-** scoring parameters.
+** Block-max data: the block's (tf, len) Pareto frontier (block_front),
+** at most NG_FMT_FRONT points.  BM25's w(tf, len) grows with tf and
+** shrinks with len, so the largest w over the points bounds every document
+** of the block for any k1, b and average length, and is the block's exact
+** maximum unless the frontier was capped: the bound Block-Max WAND needs
+** (Ding & Suel, 2011), without tying the file to the scoring parameters.
 **
 ** Positions of a block: for each document, its tf positions: the first as
 ** is, each next as (pos - prev - 1).  All sum(tf) values of the block are
-** cut into chunks of 128: a full chunk is u8 bits + 16*bits bytes packed,
-** the last partial chunk n x vint.
+** cut into PFor chunks of 128 values, the last one holding the rest.  They
+** are written to the encoder's pos_sink block by block when it has one.
 */
 #include <stdio.h>
 
