@@ -113,7 +113,9 @@ static inline void ng__set_u64(uint8_t *p, uint64_t v)
 /**************************************************************************
 ** Interface to code in src/util/crc.c (zlib crc32)
 */
-uint32_t ng__crc32(uint32_t crc, const void *p, size_t n);
+uint32_t ng__crc32(uint32_t crc, const void *p, size_t n); /* = zlib crc32(), PCLMULQDQ if the CPU has it */
+uint32_t ng__crc32_portable(uint32_t crc, const void *p, size_t n); /* zlib only (tests) */
+int ng__crc32_accelerated(void); /* 1 if ng__crc32 uses the SIMD path (tests) */
 
 /**************************************************************************
 ** Interface to code in src/util/fs.c -- files, atomic replace, mmap, lock.
