@@ -129,6 +129,7 @@ typedef struct merge_ctx {
     uint64_t tokens;         /* their summed length */
     uint64_t n_terms;        /* terms written */
     uint64_t n_steps;        /* terms merged, for releasing input pages */
+    uint64_t read_since;     /* postings and positions bytes read since the last release */
     ng_fwriter pst, pos, tdi, doc;
     int open_pst, open_pos, open_tdi, open_doc;
     ng_dict_enc dict;
@@ -374,6 +375,8 @@ static int advance(merge_ctx *c, uint32_t i)
     return NG_OK;
 }
 
+static void release_inputs(merge_ctx *c);
+
 /* Append input s's live postings of the current term to the encoder. */
 static int feed_postings(merge_ctx *c, const min_seg *s)
 {
@@ -399,6 +402,8 @@ static int feed_postings(merge_ctx *c, const min_seg *s)
         if (total > SIZE_MAX / sizeof *c->posv - 1) return ng__oom();
         if ((rc = NG_GROW(c->posv, c->posv_cap, (size_t)total + 1)) != NG_OK) break;
         if ((rc = ng_post__dec_positions(&dec, tfs, c->posv, (size_t)total)) != NG_OK) break;
+        if ((c->read_since += dec.cur.data_len + dec.cur.pos_len) >= (16u << 20))
+            release_inputs(c); /* the most frequent terms span tens of MB */
         for (j = 0; j < dec.cur.n && !rc; j++) {
             uint32_t nd = s->remap[docs[j]];
             if (nd != UINT32_MAX) rc = ng_post__enc_add(&c->enc, nd, c->posv + off, tfs[j], c->lens[nd]);
@@ -469,6 +474,7 @@ static int merge_lexicon_term(merge_ctx *c, uint32_t n_same)
 static void release_inputs(merge_ctx *c)
 {
     uint32_t i;
+    c->read_since = 0;
     for (i = 0; i < c->n_in; i++) {
         ng__map_release(&c->in[i].pst.map);
         ng__map_release(&c->in[i].pos.map);

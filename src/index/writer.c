@@ -497,6 +497,16 @@ static size_t mem_used(const ng_writer *w)
     return w->mt.bytes + store + w->id_bytes.asize + w->ids_slots * sizeof(id_slot) + w->mt_dels_cap;
 }
 
+/* While a background merge runs (from the flush that started it to the
+** next one), the memtable flushes at two thirds of the budget, leaving the
+** rest to the merge's buffers and the input pages it reads: peak memory
+** then stays near --memory plus the pipeline's.  bg.running changes only
+** at flushes, so the flush points still depend on the documents alone. */
+static size_t flush_limit(const ng_writer *w)
+{
+    return w->bg.running ? w->mem_limit / 3 * 2 : w->mem_limit;
+}
+
 /* ------------------------------------------------------------------ */
 /* Background merges                                                    */
 /* ------------------------------------------------------------------ */
@@ -755,7 +765,7 @@ static int invert(ng_writer *w, const ng_job *j)
     if (replaced) w->st.docs_updated++;
     else w->st.docs_added++;
     w->changed = 1;
-    if (mem_used(w) > w->mem_limit) return flush_segment(w);
+    if (mem_used(w) > flush_limit(w)) return flush_segment(w);
     return NG_OK;
 }
 
