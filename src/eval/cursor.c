@@ -266,6 +266,23 @@ uint32_t ng_cursor__term_tf(const ng_cursor *c)
     return c->doc == NG_FMT_DOCID_END ? 0 : t->tfs[t->i];
 }
 
+int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *next)
+{
+    const term_cursor *t = (const term_cursor *)c;
+    uint32_t lo, hi;
+    if (c->ops != &term_ops || c->doc == NG_FMT_DOCID_END || !t->decoded || target > t->dec.cur.last_doc) return 0;
+    lo = t->i;
+    hi = t->n;
+    while (lo < hi) { /* the first document at or after target the cursor can reach */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->docs[mid] < target) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == t->n) return 0;
+    *next = t->docs[lo];
+    return 1;
+}
+
 double ng_cursor__term_idf(const ng_cursor *c)
 {
     return c->ops == &term_ops ? ((const term_cursor *)c)->idf : 0;

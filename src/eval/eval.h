@@ -96,6 +96,10 @@ int ng_cursor__term(ng_cursor **out, const ng_segment *seg, const char *term, si
 /* Positions of the term cursor at its current document. */
 int ng_cursor__term_positions(ng_cursor *c, const uint32_t **pos_out, uint32_t *n_out);
 uint32_t ng_cursor__term_tf(const ng_cursor *c);
+/* If c is a term cursor whose decoded block holds target's neighbourhood:
+** 1 and *next = the first document >= target it can still reach (without
+** moving); else 0. */
+int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *next);
 /* The idf a term cursor scores with. */
 double ng_cursor__term_idf(const ng_cursor *c);
 

@@ -253,14 +253,26 @@ static void sum_free(ng_cursor *c)
     ng__free(s);
 }
 
-/* driver + extra: the bounds add; the window is where both hold. */
+/* driver + extra: the bounds add; the window is where both hold.  The
+** extra list (a title's) is sparse: between its documents it adds nothing,
+** so a window that starts in such a gap ends before its next document and
+** is bounded by the driver alone; one that starts on its document and has a
+** gap right after is that document alone.  Without that, a title list's
+** bound would cover the whole body list and a one-word query would score
+** every match. */
 static double sum_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
 {
     sum_cursor *s = (sum_cursor *)c;
-    uint32_t l1, l2;
-    double b = ng_cursor__block_max(s->driver, target, &l1) + ng_cursor__block_max(s->extra, target, &l2);
+    uint32_t l1, l2, nx;
+    double b1 = ng_cursor__block_max(s->driver, target, &l1), b2;
+    if (ng_cursor__term_next_known(s->extra, target, &nx) && nx > target) {
+        *last = l1 < nx - 1 ? l1 : nx - 1;
+        return b1;
+    }
+    b2 = ng_cursor__block_max(s->extra, target, &l2);
     *last = l1 < l2 ? l1 : l2;
-    return b;
+    if (target < *last && ng_cursor__term_next_known(s->extra, target + 1, &nx) && nx > target + 1) *last = target;
+    return b1 + b2;
 }
 
 static const ng_cursor_ops sum_ops = {
