@@ -37,6 +37,9 @@
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "index/index.h"
 #include "index/merge.h"
@@ -718,6 +721,11 @@ static int flush_segment(ng_writer *w)
     w->ids_n = 0;
     ng__buf_clear(&w->id_bytes);
     if ((rc = bg_finish(w)) != NG_OK) return rc;
+#ifdef __GLIBC__
+    /* the memtable's and the finished merge's freed pages go back to the
+       system now, not at exit: the next merge and memtable start from there */
+    malloc_trim(0);
+#endif
     return bg_maybe_start(w);
 }
 
