@@ -60,6 +60,7 @@ typedef struct term_cursor {
     uint32_t pos_doc;       /* index in the block of the doc pos holds, or UINT32_MAX */
     uint32_t chunk[NG_FMT_BLOCK]; /* one unpacked chunk of positions */
     uint32_t chunk_at;      /* index of chunk[0] in the block's positions, or UINT32_MAX */
+    const uint8_t *chunk_end; /* the byte after that chunk */
     const uint8_t *hop_p;   /* a chunk's first byte, to resume hopping from (or NULL) */
     uint32_t hop_at;        /* index of that chunk's first position */
     uint32_t tail[NG_FMT_BLOCK]; /* the vint tail, decoded whole on first use */
@@ -326,22 +327,27 @@ static int pos_raw(term_cursor *t, uint32_t from, uint32_t n, uint32_t *out)
     }
     /* full chunks: hop over those before `from`, copy from those that overlap */
     while (at < full && got < n) {
-        const uint8_t *chunk_start = p;
-        size_t len = ng_fmt__pfor_size(p, end, NG_FMT_BLOCK);
-        if (len == 0) return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
         if (from + got < at + NG_FMT_BLOCK) {
-            uint32_t i;
+            uint32_t i, take;
             if (t->chunk_at != at) {
                 const uint8_t *q = p;
                 if (ng_fmt__pfor_decode(t->chunk, NG_FMT_BLOCK, &q, end))
                     return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
                 t->chunk_at = at;
+                t->chunk_end = q;
             }
-            t->hop_p = chunk_start;
+            t->hop_p = p;
             t->hop_at = at;
-            for (i = from + got - at; i < NG_FMT_BLOCK && got < n; i++) out[got++] = t->chunk[i];
+            i = from + got - at;
+            take = NG_FMT_BLOCK - i < n - got ? NG_FMT_BLOCK - i : n - got;
+            memcpy(out + got, t->chunk + i, take * sizeof *out);
+            got += take;
+            p = t->chunk_end;
+        } else {
+            size_t len = ng_fmt__pfor_size(p, end, NG_FMT_BLOCK);
+            if (len == 0) return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
+            p += len;
         }
-        p += len;
         at += NG_FMT_BLOCK;
     }
     if (got == n) return NG_OK;
@@ -372,12 +378,10 @@ int ng_cursor__term_positions(ng_cursor *c, const uint32_t **pos_out, uint32_t *
         if (!t->pos_ready && (rc = pos_prepare(t)) != NG_OK) return rc;
         if ((rc = NG_GROW(t->pos, t->pos_cap, (size_t)tf + 1)) != NG_OK) return rc;
         if ((rc = pos_raw(t, t->pos_start[t->i], tf, t->pos)) != NG_OK) return rc;
-        for (j = 0; j < tf; j++) { /* undo this document's deltas */
-            uint64_t v = j == 0 ? t->pos[0] : prev + t->pos[j] + 1;
-            if (v > UINT32_MAX) return ng_fmt__corrupt(t->dec.xf, t->dec.pos_base + t->dec.cur.pos_off, "positions: overflow");
-            t->pos[j] = (uint32_t)v;
-            prev = v;
-        }
+        /* undo this document's deltas; the sums increase, so checking the
+        ** last for overflow checks them all */
+        for (prev = t->pos[0], j = 1; j < tf; j++) t->pos[j] = (uint32_t)(prev += (uint64_t)t->pos[j] + 1);
+        if (prev > UINT32_MAX) return ng_fmt__corrupt(t->dec.xf, t->dec.pos_base + t->dec.cur.pos_off, "positions: overflow");
         t->pos_doc = t->i;
     }
     *pos_out = t->pos;

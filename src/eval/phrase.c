@@ -7,9 +7,9 @@
 **
 ** Work per candidate document (one the AND of the terms found): the term
 ** with the lowest tf in the document (known without decoding positions)
-** is decoded first and gives the possible starts; each other term then
-** removes the starts it does not continue, and once none is left the
-** remaining terms' positions are never decoded.  Term cursors decode the
+** is decoded first and gives the possible starts; each other term, in
+** increasing tf order, then removes the starts it does not continue, and
+** once none is left the remaining terms' positions are never decoded.  Term cursors decode the
 ** positions of a block only when one of its documents is a candidate.
 **
 ** Bounds for top-k pruning.  A phrase occurs at most min_i tf_i times in a
@@ -41,23 +41,30 @@ static int has_pos(const uint32_t *v, uint32_t n, uint32_t *k, uint32_t pos)
 }
 
 /* Count phrase occurrences in the doc all term cursors are on: the starts
-** given by the term of lowest tf, filtered by each other term in turn. */
+** given by the term of lowest tf, filtered by the others in increasing tf
+** order.  A stopword's long position list is then decoded only for the
+** few documents where the rarer words already line up. */
 static int count_freq(phrase_cursor *ph, uint32_t *freq)
 {
     const uint32_t *v;
-    uint32_t n, i, k, kept = 0;
-    size_t t, r = 0;
+    uint32_t n, i, k, kept = 0, tf[64];
+    uint8_t order[64];
+    size_t t, j;
     int rc;
     *freq = 0;
-    for (t = 1; t < ph->n; t++)
-        if (ng_cursor__term_tf(ph->terms[t]) < ng_cursor__term_tf(ph->terms[r])) r = t;
-    if ((rc = ng_cursor__term_positions(ph->terms[r], &v, &n)) != NG_OK) return rc;
+    for (t = 0; t < ph->n; t++) { /* insertion sort of the terms by tf: a phrase is short */
+        tf[t] = ng_cursor__term_tf(ph->terms[t]);
+        for (j = t; j > 0 && tf[order[j - 1]] > tf[t]; j--) order[j] = order[j - 1];
+        order[j] = (uint8_t)t;
+    }
+    t = order[0];
+    if ((rc = ng_cursor__term_positions(ph->terms[t], &v, &n)) != NG_OK) return rc;
     if ((rc = NG_GROW(ph->starts, ph->starts_cap, n + 1)) != NG_OK) return rc;
     for (i = 0; i < n; i++)
-        if (v[i] >= ph->rel[r]) ph->starts[kept++] = v[i] - ph->rel[r];
-    for (t = 0; t < ph->n && kept > 0; t++) {
+        if (v[i] >= ph->rel[t]) ph->starts[kept++] = v[i] - ph->rel[t];
+    for (j = 1; j < ph->n && kept > 0; j++) {
         uint32_t m = 0;
-        if (t == r) continue;
+        t = order[j];
         if ((rc = ng_cursor__term_positions(ph->terms[t], &v, &n)) != NG_OK) return rc;
         for (i = 0, k = 0; i < kept; i++) /* starts and v both increase: one merge pass */
             if (has_pos(v, n, &k, ph->starts[i] + ph->rel[t])) ph->starts[m++] = ph->starts[i];

@@ -39,15 +39,14 @@ static int is_absent(const ng_term_info *ti) { return ti->pst_off == UINT64_MAX 
 static int live_df(const ng_segment *s, const ng_term_info *ti, uint64_t *out)
 {
     ng_post_dec d;
-    uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], i;
+    uint32_t docs[NG_FMT_BLOCK], i;
     uint64_t n = 0;
     int rc = ng_seg__open_term(&d, s, ti);
     while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
-        if ((rc = ng_post__dec_docs(&d, docs, tfs)) != NG_OK) break;
-        for (i = 0; i < d.cur.n; i++) {
-            if (docs[i] >= s->meta.n_docs) return ng__corrupt(s->pst.name, 0, "postings: docid beyond the segment");
-            n += !ng_seg__deleted(s, docs[i]);
-        }
+        if ((rc = ng_post__dec_docs(&d, docs, NULL)) != NG_OK) break; /* no frequencies needed */
+        /* doc ids increase: the block's last is its largest */
+        if (docs[d.cur.n - 1] >= s->meta.n_docs) return ng__corrupt(s->pst.name, 0, "postings: docid beyond the segment");
+        for (i = 0; i < d.cur.n; i++) n += !ng_seg__deleted(s, docs[i]);
     }
     if (rc == NG_ITEROVER) rc = NG_OK;
     *out = n;

@@ -3,8 +3,9 @@
 **
 ** Values are laid LSB first into a little-endian bit stream: value i
 ** occupies bits [i*w, (i+1)*w).  A block of 128 values of width w takes
-** exactly 16*w bytes, so a reader can skip it without decoding.  The loops
-** keep a 64-bit accumulator and touch each output byte once.
+** exactly 16*w bytes, so a reader can skip it without decoding.  Packing
+** keeps a 64-bit accumulator and touches each output byte once; unpacking
+** reads each value with one unaligned 64-bit load.
 */
 #include "format/format.h"
 
@@ -40,24 +41,86 @@ size_t ng_fmt__pack(uint8_t *out, const uint32_t *in, size_t n, unsigned w)
     return o;
 }
 
+/* Little-endian 64-bit load from any address; compilers make it one move. */
+static inline uint64_t load64le(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+/* Value i of width w starts at bit i*w: one 64-bit load at its first byte
+** holds it whole (7 + 32 bits < 64).  Eight values take exactly w bytes, so
+** the loop goes a group of eight at a time with every offset a constant of
+** w; the compiler instantiates it once per width (unpack_w* below).  Loads
+** may read up to 8 bytes past a group: only groups whose loads end inside
+** the packed bytes are done in place, the rest from a zero-padded copy. */
+static inline size_t unpack_groups(uint32_t *out, const uint8_t *in, size_t n, size_t len, unsigned w)
+{
+    uint32_t mask = w >= 32 ? 0xffffffffu : (1u << w) - 1;
+    size_t g, groups = n / 8;
+    for (g = 0; g < groups && g * w + w + 8 <= len; g++) {
+        const uint8_t *p = in + g * w;
+        uint32_t *o = out + g * 8;
+        unsigned j;
+#if defined(__GNUC__)
+#pragma GCC unroll 8
+#endif
+        for (j = 0; j < 8; j++) o[j] = (uint32_t)(load64le(p + (j * w >> 3)) >> (j * w & 7)) & mask;
+    }
+    return g * 8;
+}
+
+#define UNPACK_W(W) \
+    static size_t unpack_w##W(uint32_t *out, const uint8_t *in, size_t n, size_t len) \
+    { return unpack_groups(out, in, n, len, W); }
+UNPACK_W(1) UNPACK_W(2) UNPACK_W(3) UNPACK_W(4) UNPACK_W(5) UNPACK_W(6) UNPACK_W(7) UNPACK_W(8)
+UNPACK_W(9) UNPACK_W(10) UNPACK_W(11) UNPACK_W(12) UNPACK_W(13) UNPACK_W(14) UNPACK_W(15) UNPACK_W(16)
+UNPACK_W(17) UNPACK_W(18) UNPACK_W(19) UNPACK_W(20) UNPACK_W(21) UNPACK_W(22) UNPACK_W(23) UNPACK_W(24)
+UNPACK_W(25) UNPACK_W(26) UNPACK_W(27) UNPACK_W(28) UNPACK_W(29) UNPACK_W(30) UNPACK_W(31) UNPACK_W(32)
+#undef UNPACK_W
+
+typedef size_t (*unpack_fn)(uint32_t *, const uint8_t *, size_t, size_t);
+static const unpack_fn unpack_by_width[33] = {
+    NULL, unpack_w1, unpack_w2, unpack_w3, unpack_w4, unpack_w5, unpack_w6, unpack_w7, unpack_w8,
+    unpack_w9, unpack_w10, unpack_w11, unpack_w12, unpack_w13, unpack_w14, unpack_w15, unpack_w16,
+    unpack_w17, unpack_w18, unpack_w19, unpack_w20, unpack_w21, unpack_w22, unpack_w23, unpack_w24,
+    unpack_w25, unpack_w26, unpack_w27, unpack_w28, unpack_w29, unpack_w30, unpack_w31, unpack_w32};
+
 void ng_fmt__unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w)
 {
-    uint64_t acc = 0;
-    unsigned have = 0;
+    /* the tail: fewer than w + 8 bytes are left (see unpack_groups); in a
+    ** zero-padded copy its groups all fit, and loads stay inside it */
+    uint8_t pad[64];
     uint32_t mask = w >= 32 ? 0xffffffffu : ((1u << w) - 1);
-    size_t i;
+    size_t len = (n * w + 7) / 8, i, start, rest;
     if (w == 0) {
         for (i = 0; i < n; i++) out[i] = 0;
         return;
     }
-    for (i = 0; i < n; i++) {
-        while (have < w) {
-            acc |= (uint64_t)*in++ << have;
-            have += 8;
+    if (n < 8) { /* a few exceptions' high parts: no group to gain, read bytes */
+        uint64_t acc = 0;
+        unsigned have = 0;
+        for (i = 0; i < n; i++) {
+            while (have < w) {
+                acc |= (uint64_t)*in++ << have;
+                have += 8;
+            }
+            out[i] = (uint32_t)acc & mask;
+            acc >>= w;
+            have -= w;
         }
-        out[i] = (uint32_t)acc & mask;
-        acc >>= w;
-        have -= w;
+        return;
+    }
+    i = unpack_by_width[w](out, in, n, len);
+    if (i == n) return;
+    start = i * w / 8; /* i is a multiple of 8: a byte boundary */
+    rest = len - start;
+    memcpy(pad, in + start, rest);
+    memset(pad + rest, 0, 8); /* a load reads at most 8 bytes from a value's first */
+    i += unpack_by_width[w](out + i, pad, n - i, sizeof pad);
+    for (; i < n; i++) { /* the last n % 8 values */
+        size_t bit = i * w - start * 8;
+        out[i] = (uint32_t)(load64le(pad + (bit >> 3)) >> (bit & 7)) & mask;
     }
 }
 
@@ -180,18 +243,20 @@ size_t ng_fmt__pfor_size(const uint8_t *p, const uint8_t *end, size_t n)
 int ng_fmt__pfor_decode(uint32_t *out, size_t n, const uint8_t **pp, const uint8_t *end)
 {
     const uint8_t *p = *pp;
-    size_t len = ng_fmt__pfor_size(p, end, n), i;
+    size_t len, i;
     unsigned head, b;
-    if (len == 0) return -1;
+    if (p >= end) return -1;
     head = p[0];
-    if (head == PFOR_VINT) {
+    if (head == PFOR_VINT) { /* one pass: the bytes are walked once */
         const uint8_t *q = p + 1;
-        for (i = 0; i < n; i++)
-            if (ng__vint_get32(&q, end, &out[i])) return -1;
-        if (q != p + len) return -1;
+        for (i = 0; i < n; i++) {
+            if (q < end && *q < 0x80) out[i] = *q++;
+            else if (ng__vint_get32(&q, end, &out[i])) return -1;
+        }
         *pp = q;
         return 0;
     }
+    if ((len = ng_fmt__pfor_size(p, end, n)) == 0) return -1;
     b = head & 0x3fu;
     if (!(head & PFOR_EXC)) {
         ng_fmt__unpack(out, p + 1, n, b);

@@ -165,7 +165,8 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
                       const ng_file *xf, const uint8_t *pos, size_t pos_len, uint32_t df);
 /* Advance to the next block descriptor (skip entry); NG_ITEROVER at the end. */
 int ng_post__dec_next_block(ng_post_dec *d);
-/* Decode the current block: docs and tfs (n values each); checks its CRC. */
+/* Decode the current block: docs and tfs (n values each; tfs NULL: the doc
+** ids only); checks its CRC. */
 int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs);
 /* Decode the current block's positions: sum(tfs) values, absolute per doc;
 ** checks their CRC. */

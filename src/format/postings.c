@@ -50,6 +50,9 @@
 ** are written to the encoder's pos_sink block by block when it has one.
 */
 #include <stdio.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "format/format.h"
 
@@ -339,28 +342,98 @@ int ng_post__dec_next_block(ng_post_dec *d)
     return NG_OK;
 }
 
+/* The doc ids alone: the frequencies' chunk is checked for its size only. */
+/* Gaps to doc ids in place: docs[i] = first + sum(gaps[0..i]) + i.  Returns
+** the last id, or UINT64_MAX if the sums passed 32 bits, so that one
+** comparison checks the whole block: the ids increase.  With SSE2 four
+** prefix sums go at a time; a bound on the gaps (their OR) rules out
+** overflow without a 64-bit sum in all but sparse lists of huge segments. */
+static uint64_t gaps_to_docs(uint32_t *docs, uint32_t n, uint64_t first)
+{
+    uint32_t i = 0, run = (uint32_t)first - 1u, or_all = 0;
+#if defined(__SSE2__)
+    __m128i base = _mm_set1_epi32((int)run), one = _mm_set1_epi32(1), orv = _mm_setzero_si128();
+    for (; i + 4 <= n; i += 4) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(docs + i));
+        orv = _mm_or_si128(orv, x);
+        x = _mm_add_epi32(x, one);
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+        x = _mm_add_epi32(x, base);
+        _mm_storeu_si128((__m128i *)(docs + i), x);
+        base = _mm_shuffle_epi32(x, 0xff);
+    }
+    orv = _mm_or_si128(orv, _mm_srli_si128(orv, 8));
+    orv = _mm_or_si128(orv, _mm_srli_si128(orv, 4));
+    or_all = (uint32_t)_mm_cvtsi128_si32(orv);
+    run = (uint32_t)_mm_cvtsi128_si32(base);
+#endif
+    for (; i < n; i++) {
+        or_all |= docs[i];
+        run += docs[i] + 1u;
+        docs[i] = run;
+    }
+    /* every gap <= or_all: the last is at most first - 1 + n * (or_all + 1) */
+    if (first + (uint64_t)n * ((uint64_t)or_all + 1) <= NG_FMT_DOCID_END) return docs[n - 1];
+    /* rare (huge gaps): a step adds at most 2^32, so a 32-bit wrap shows
+    ** as an id not above the one before it */
+    if (first > 0 && docs[0] < first) return UINT64_MAX;
+    for (i = 1; i < n; i++)
+        if (docs[i] <= docs[i - 1]) return UINT64_MAX;
+    return docs[n - 1];
+}
+
+/* Stored tf - 1 to tf in place; 0 if a value was UINT32_MAX (tf would wrap). */
+static int tfs_plus_one(uint32_t *tfs, uint32_t n)
+{
+    uint32_t i = 0, any_max = 0;
+#if defined(__SSE2__)
+    __m128i one = _mm_set1_epi32(1), ones = _mm_set1_epi32(-1), eq = _mm_setzero_si128();
+    for (; i + 4 <= n; i += 4) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(tfs + i));
+        eq = _mm_or_si128(eq, _mm_cmpeq_epi32(x, ones));
+        _mm_storeu_si128((__m128i *)(tfs + i), _mm_add_epi32(x, one));
+    }
+    any_max = (uint32_t)_mm_movemask_epi8(eq);
+#endif
+    for (; i < n; i++) {
+        any_max |= tfs[i] == UINT32_MAX;
+        tfs[i] += 1;
+    }
+    return !any_max;
+}
+
+/* The block's ids are decoded: check them against the skip entry. */
+static int docs_done(ng_post_dec *d, const uint32_t *docs, uint64_t last)
+{
+    const ng_post_block *b = &d->cur;
+    if (last >= NG_FMT_DOCID_END) return DEC_CORRUPT(d, b->data, "postings: docid overflow");
+    if (d->n_blocks > 1 && docs[b->n - 1] != b->last_doc)
+        return DEC_CORRUPT(d, b->data, "postings: block disagrees with its skip entry");
+    if (d->n_blocks == 1) d->cur.last_doc = docs[b->n - 1];
+    return NG_OK;
+}
+
 int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs)
 {
     const ng_post_block *b = &d->cur;
     const uint8_t *p = b->data, *end = b->data + b->data_len;
-    uint64_t doc = (uint64_t)d->prev_last + 1; /* -1 + 1 wraps to 0 below */
-    uint32_t i, n = b->n;
-    if (d->prev_last == NG_FMT_DOCID_END) doc = 0;
+    uint64_t first = (uint64_t)d->prev_last + 1; /* the smallest id the block may start at */
+    uint32_t n = b->n;
+    size_t len;
+    if (d->prev_last == NG_FMT_DOCID_END) first = 0;
     if (!b->crc_ok && ng__crc32(0, b->data, b->data_len) != b->data_crc)
         return DEC_CORRUPT(d, b->data, "postings: block checksum mismatch");
     if (ng_fmt__pfor_decode(docs, n, &p, end)) return DEC_CORRUPT(d, p, "postings: bad doc gaps");
-    if (ng_fmt__pfor_decode(tfs, n, &p, end)) return DEC_CORRUPT(d, p, "postings: bad frequencies");
-    if (p != end) return DEC_CORRUPT(d, p, "postings: trailing bytes in block");
-    for (i = 0; i < n; i++) {
-        doc += docs[i];
-        if (doc >= NG_FMT_DOCID_END || tfs[i] == UINT32_MAX) return DEC_CORRUPT(d, b->data, "postings: docid overflow");
-        docs[i] = (uint32_t)doc;
-        tfs[i] += 1;
-        doc++;
+    if (tfs) {
+        if (ng_fmt__pfor_decode(tfs, n, &p, end)) return DEC_CORRUPT(d, p, "postings: bad frequencies");
+        if (!tfs_plus_one(tfs, n)) return DEC_CORRUPT(d, b->data, "postings: frequency overflow");
+    } else { /* the doc ids alone: the frequencies' chunk is only sized */
+        if ((len = ng_fmt__pfor_size(p, end, n)) == 0) return DEC_CORRUPT(d, p, "postings: bad frequencies");
+        p += len;
     }
-    if (d->n_blocks > 1 && docs[n - 1] != b->last_doc) return DEC_CORRUPT(d, b->data, "postings: block disagrees with its skip entry");
-    if (d->n_blocks == 1) d->cur.last_doc = docs[n - 1];
-    return NG_OK;
+    if (p != end) return DEC_CORRUPT(d, p, "postings: trailing bytes in block");
+    return docs_done(d, docs, gaps_to_docs(docs, n, first));
 }
 
 int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, size_t n_out)
