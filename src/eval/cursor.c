@@ -29,6 +29,9 @@
 ** slice is asked for, so damage is still reported as with a full decode.
 */
 #include <stdio.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "eval/eval.h"
 
@@ -139,7 +142,21 @@ static uint32_t first_geq(const uint32_t *docs, uint32_t i, uint32_t n, uint32_t
         while (i < n && docs[i] < target) i++;
         return i;
     }
+#if defined(__SSE2__)
+    { /* unsigned compare as signed, both sides offset by 2^31 */
+        const __m128i flip = _mm_set1_epi32(INT32_MIN), tv = _mm_set1_epi32((int)(target ^ 0x80000000u));
+        __m128i a = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(docs + i)), flip);
+        __m128i z = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(docs + i + 4)), flip);
+        unsigned m = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(a, tv))) |
+                     (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(z, tv))) << 4;
+        m = m - ((m >> 1) & 0x55u); /* 8-bit popcount */
+        m = (m & 0x33u) + ((m >> 2) & 0x33u);
+        c = (m + (m >> 4)) & 0x0fu;
+        (void)k;
+    }
+#else
     for (k = 0; k < 8; k++) c += docs[i + k] < target;
+#endif
     if (c < 8) return i + c;
     b = docs + i + 8;
     len = n - i - 8;
