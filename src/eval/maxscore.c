@@ -262,6 +262,7 @@ typedef struct ms {
     size_t n;
     size_t *order;     /* kid indexes by window bound, ascending */
     double *bound;     /* window bound of each kid */
+    uint32_t *until;   /* ... valid for windows starting below this (0: ask) */
     double *cum;       /* cum[j] = bound[order[0]] + ... + bound[order[j]] */
     double *contrib;   /* score of each kid at the candidate */
     uint8_t *on;       /* the kid matched the candidate */
@@ -278,8 +279,14 @@ static uint32_t ms_window(ms *m, uint32_t ws, double thr)
     size_t i, j;
     int live = 0;
     for (i = 0; i < m->n; i++) {
-        m->bound[i] = ng_cursor__block_max(m->kids[i], ws, &l);
-        if (l < we) we = l;
+        /* a bound over [ws', l] holds over [ws, l] for ws >= ws': a kid
+        ** whose window goes on past ws keeps it (asking again at ws would
+        ** give the same block and the same bound) */
+        if (ws >= m->until[i]) {
+            m->bound[i] = ng_cursor__block_max(m->kids[i], ws, &l);
+            m->until[i] = l + 1; /* l < NG_FMT_DOCID_END: no wrap */
+        }
+        if (m->until[i] - 1 < we) we = m->until[i] - 1;
         live |= m->kids[i]->doc != NG_FMT_DOCID_END;
     }
     if (!live) return NG_FMT_DOCID_END;
@@ -396,17 +403,19 @@ static int maxscore(ng_topk *t, ng_cursor **kids, size_t n, const ng_segment *se
     m.n = n;
     m.order = ng__malloc(n * sizeof *m.order);
     m.bound = ng__malloc(n * sizeof *m.bound);
+    m.until = ng__calloc(n, sizeof *m.until);
     m.cum = ng__malloc(n * sizeof *m.cum);
     m.contrib = ng__malloc(n * sizeof *m.contrib);
     m.on = ng__calloc(n, 1);
     m.ess = ng__malloc(n * sizeof *m.ess);
     m.ess_bound = ng__malloc(n * sizeof *m.ess_bound);
-    rc = m.order && m.bound && m.cum && m.contrib && m.on && m.ess && m.ess_bound
+    rc = m.order && m.bound && m.until && m.cum && m.contrib && m.on && m.ess && m.ess_bound
              ? ms_run(&m, t, seg, matched, &scored)
              : ng__oom();
     ng_eval__count_scored(scored);
     ng__free(m.order);
     ng__free(m.bound);
+    ng__free(m.until);
     ng__free(m.cum);
     ng__free(m.contrib);
     ng__free(m.on);
