@@ -93,6 +93,25 @@ size_t ng__vint_put(uint8_t *out, uint64_t v); /* writes at most 10 bytes */
 int ng__vint_get(const uint8_t **p, const uint8_t *end, uint64_t *v);
 int ng__vint_get32(const uint8_t **p, const uint8_t *end, uint32_t *v);
 size_t ng__vint_len(uint64_t v);
+/* ng__vint_get inlined for values of one or two bytes, the usual case in
+** skip entries read on every seek. */
+static inline int ng__vint_next(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    if (end - p >= 2) {
+        if (p[0] < 0x80) {
+            *v = p[0];
+            *pp = p + 1;
+            return 0;
+        }
+        if (p[1] < 0x80) {
+            *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+            *pp = p + 2;
+            return 0;
+        }
+    }
+    return ng__vint_get(pp, end, v);
+}
 static inline uint32_t ng__get_u32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;

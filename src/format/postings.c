@@ -239,14 +239,14 @@ static int get_front(const uint8_t **p, const uint8_t *end, ng_post_block *b)
 {
     uint64_t n, tf, len, dtf, dlen;
     uint32_t k;
-    if (ng__vint_get(p, end, &n) || n == 0 || n > NG_FMT_FRONT || ng__vint_get(p, end, &tf) ||
-        ng__vint_get(p, end, &len) || tf == 0 || tf > UINT32_MAX || len > UINT32_MAX)
+    if (ng__vint_next(p, end, &n) || n == 0 || n > NG_FMT_FRONT || ng__vint_next(p, end, &tf) ||
+        ng__vint_next(p, end, &len) || tf == 0 || tf > UINT32_MAX || len > UINT32_MAX)
         return -1;
     b->n_front = (uint32_t)n;
     b->front_tf[0] = (uint32_t)tf;
     b->front_len[0] = (uint32_t)len;
     for (k = 1; k < n; k++) {
-        if (ng__vint_get(p, end, &dtf) || ng__vint_get(p, end, &dlen) || dtf >= tf - 1 || dlen >= len) return -1;
+        if (ng__vint_next(p, end, &dtf) || ng__vint_next(p, end, &dlen) || dtf >= tf - 1 || dlen >= len) return -1;
         tf -= dtf + 1;
         len -= dlen + 1;
         b->front_tf[k] = (uint32_t)tf;
@@ -269,7 +269,7 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
     d->pos_base = pos;
     d->pos_end = pos + pos_len;
     d->prev_last = NG_FMT_DOCID_END;
-    if (df == 0 || ng__vint_get(&p, end, &nb) || nb == 0 || nb != (df + NG_FMT_BLOCK - 1) / NG_FMT_BLOCK)
+    if (df == 0 || ng__vint_next(&p, end, &nb) || nb == 0 || nb != (df + NG_FMT_BLOCK - 1) / NG_FMT_BLOCK)
         return DEC_CORRUPT(d, pst, "postings: bad block count");
     d->n_blocks = (uint32_t)nb;
     if (nb == 1) {
@@ -288,7 +288,7 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
         d->cur.crc_ok = 1;
         return NG_OK;
     }
-    if (ng__vint_get(&p, end, &v) || v > (uint64_t)(end - p) || (uint64_t)(end - p) - v < 4)
+    if (ng__vint_next(&p, end, &v) || v > (uint64_t)(end - p) || (uint64_t)(end - p) - v < 4)
         return DEC_CORRUPT(d, p, "postings: bad skip length");
     /* seeks trust skip entries without decoding the blocks: verify them all */
     if (ng__crc32(0, pst, (size_t)(p - pst + v)) != ng__get_u32(p + v))
@@ -315,8 +315,8 @@ int ng_post__dec_next_block(ng_post_dec *d)
         d->next_block = 1; /* pos_crc, crc_ok: set by ng_post__dec_open */
         return NG_OK;
     }
-    if (ng__vint_get(&d->p, d->end, &delta) || ng__vint_get(&d->p, d->end, &dlen) ||
-        ng__vint_get(&d->p, d->end, &plen) || get_front(&d->p, d->end, &d->cur) || d->end - d->p < 8)
+    if (ng__vint_next(&d->p, d->end, &delta) || ng__vint_next(&d->p, d->end, &dlen) ||
+        ng__vint_next(&d->p, d->end, &plen) || get_front(&d->p, d->end, &d->cur) || d->end - d->p < 8)
         return DEC_CORRUPT(d, d->p, "postings: truncated skip entry");
     d->cur.data_crc = ng__get_u32(d->p);
     d->cur.pos_crc = ng__get_u32(d->p + 4);
