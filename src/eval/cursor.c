@@ -289,6 +289,10 @@ int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *ne
     const term_cursor *t = (const term_cursor *)c;
     uint32_t lo, hi;
     if (c->ops != &term_ops || c->doc == NG_FMT_DOCID_END || !t->decoded || target > t->dec.cur.last_doc) return 0;
+    if (c->doc >= target) { /* the usual case: asked about the next window */
+        *next = c->doc;
+        return 1;
+    }
     lo = t->i;
     hi = t->n;
     while (lo < hi) { /* the first document at or after target the cursor can reach */

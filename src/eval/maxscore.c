@@ -265,7 +265,7 @@ typedef struct ms {
     uint32_t *until;   /* ... valid for windows starting below this (0: ask) */
     double *cum;       /* cum[j] = bound[order[0]] + ... + bound[order[j]] */
     double *contrib;   /* score of each kid at the candidate */
-    uint8_t *on;       /* the kid matched the candidate */
+    uint64_t seg_base; /* the segment's first docnum */
     size_t ne;         /* order[0..ne) are non-essential */
     ng_cursor **ess;   /* the window's essential kids, order[ne..n) */
     double *ess_bound; /* their window bounds */
@@ -303,45 +303,43 @@ static uint32_t ms_window(ms *m, uint32_t ws, double thr)
 /* Score the candidate if it may enter the heap; the kids' contributions are
 ** summed in query order at the end, as the OR cursor does.  on_bits has a
 ** bit per essential position j - ne whose kid is on cand; ub the sum of
-** their window bounds and of every non-essential kid's. */
-static int ms_score(ms *m, ng_topk *t, const ng_segment *seg, uint32_t cand, uint32_t on_bits, double ub,
-                    uint64_t *matched, uint64_t *scored)
+** their window bounds and of every non-essential kid's.  The loop state is
+** read into locals once (stores through m would make the compiler reload
+** it), and the kids on cand are a bit mask (MS_MAX_KIDS <= 32). */
+static int ms_score(ms *m, ng_topk *t, uint32_t cand, uint32_t on_bits, double ub, uint64_t *matched,
+                    uint64_t *scored)
 {
-    double thr = ng_topk__threshold(t), s = 0;
+    const double thr = ng_topk__threshold(t), *cum = m->cum;
+    const size_t n = m->n, ne = m->ne, *order = m->order;
+    ng_cursor **kids = m->kids;
+    double *contrib = m->contrib, s = 0;
+    uint32_t on = 0; /* bit i: kid i (query order) is on cand */
     size_t j, i;
-    int rc, ok = 1;
+    int rc;
     /* block bounds of the essential kids on cand first: often enough to stop */
     if (!can_beat(ub, thr)) return NG_OK;
-    for (j = m->ne; j < m->n; j++) {
-        if (!(on_bits >> (j - m->ne) & 1u)) continue;
-        i = m->order[j];
-        m->contrib[i] = m->kids[i]->ops->score(m->kids[i]);
-        m->on[i] = 1;
-        s += m->contrib[i];
-    }
-    for (j = m->ne; j-- > 0;) { /* non-essential kids, largest bound first */
-        if (!can_beat(s + m->cum[j], thr)) {
-            ok = 0;
-            break;
-        }
-        i = m->order[j];
-        if (iter_err(rc = ng_cursor__seek(m->kids[i], cand))) return rc;
-        if (m->kids[i]->doc == cand) {
-            m->contrib[i] = m->kids[i]->ops->score(m->kids[i]);
-            m->on[i] = 1;
-            s += m->contrib[i];
-        }
-    }
-    s = 0;
-    for (i = 0; i < m->n; i++) {
-        if (m->on[i]) s += m->contrib[i];
-        m->on[i] = 0;
+    for (j = ne; j < n; j++) {
+        if (!(on_bits >> (j - ne) & 1u)) continue;
+        i = order[j];
+        contrib[i] = kids[i]->ops->score(kids[i]);
+        on |= 1u << i;
+        s += contrib[i];
     }
     (*scored)++;
-    if (ok) {
-        ng_topk__push(t, s, seg->base + cand);
-        (*matched)++;
+    for (j = ne; j-- > 0;) { /* non-essential kids, largest bound first */
+        if (!can_beat(s + cum[j], thr)) return NG_OK;
+        i = order[j];
+        if (iter_err(rc = ng_cursor__seek(kids[i], cand))) return rc;
+        if (kids[i]->doc == cand) {
+            contrib[i] = kids[i]->ops->score(kids[i]);
+            on |= 1u << i;
+            s += contrib[i];
+        }
     }
+    for (s = 0, i = 0; i < n; i++)
+        if (on >> i & 1u) s += contrib[i];
+    ng_topk__push(t, s, m->seg_base + cand);
+    (*matched)++;
     return NG_OK;
 }
 
@@ -369,7 +367,7 @@ static int ms_window_docs(ms *m, ng_topk *t, const ng_segment *seg, uint32_t ws,
                 on_bits |= 1u << j;
                 ub += m->ess_bound[j];
             }
-        if (!ng_seg__deleted(seg, cand) && (rc = ms_score(m, t, seg, cand, on_bits, ub, matched, scored)) != NG_OK)
+        if (!ng_seg__deleted(seg, cand) && (rc = ms_score(m, t, cand, on_bits, ub, matched, scored)) != NG_OK)
             return rc;
         for (j = 0; j < n_ess; j++) {
             if (on_bits >> j & 1u && iter_err(rc = ng_cursor__next(ess[j]))) return rc;
@@ -401,15 +399,15 @@ static int maxscore(ng_topk *t, ng_cursor **kids, size_t n, const ng_segment *se
     memset(&m, 0, sizeof m);
     m.kids = kids;
     m.n = n;
+    m.seg_base = seg->base;
     m.order = ng__malloc(n * sizeof *m.order);
     m.bound = ng__malloc(n * sizeof *m.bound);
     m.until = ng__calloc(n, sizeof *m.until);
     m.cum = ng__malloc(n * sizeof *m.cum);
     m.contrib = ng__malloc(n * sizeof *m.contrib);
-    m.on = ng__calloc(n, 1);
     m.ess = ng__malloc(n * sizeof *m.ess);
     m.ess_bound = ng__malloc(n * sizeof *m.ess_bound);
-    rc = m.order && m.bound && m.until && m.cum && m.contrib && m.on && m.ess && m.ess_bound
+    rc = m.order && m.bound && m.until && m.cum && m.contrib && m.ess && m.ess_bound
              ? ms_run(&m, t, seg, matched, &scored)
              : ng__oom();
     ng_eval__count_scored(scored);
@@ -418,7 +416,6 @@ static int maxscore(ng_topk *t, ng_cursor **kids, size_t n, const ng_segment *se
     ng__free(m.until);
     ng__free(m.cum);
     ng__free(m.contrib);
-    ng__free(m.on);
     ng__free(m.ess);
     ng__free(m.ess_bound);
     return rc;
