@@ -278,6 +278,31 @@ static void tc_free(ng_cursor *c)
 
 static const ng_cursor_ops term_ops = {tc_next, tc_seek, tc_score, tc_max_score, tc_free};
 
+/* The first document from the cursor's on whose (tf, length) may score
+** above floor under idf * w = w_num * tf / (tf + w_k + w_kdl * dl): one
+** tight loop over the decoded block, where a caller testing document by
+** document paid a call and a reload per document. */
+int ng_cursor__term_next_bounded(ng_cursor *c, double w_num, double w_k, double w_kdl, double floor)
+{
+    term_cursor *t = (term_cursor *)c;
+    const ng_lens *lens = &t->seg->lens;
+    int rc;
+    for (;;) {
+        uint32_t i;
+        if (c->doc == NG_FMT_DOCID_END) return NG_ITEROVER;
+        for (i = t->i; i < t->n; i++) {
+            double tf = t->tfs[i];
+            if (w_num * tf > floor * (tf + w_k + w_kdl * ng_lens__get(lens, t->docs[i]))) {
+                t->i = i;
+                c->doc = t->docs[i];
+                return NG_OK;
+            }
+        }
+        t->i = t->n - 1; /* the block is passed: tc_next loads the next */
+        if ((rc = tc_next(c)) != NG_OK) return rc;
+    }
+}
+
 uint32_t ng_cursor__term_tf(const ng_cursor *c)
 {
     const term_cursor *t = (const term_cursor *)c;

@@ -96,6 +96,10 @@ int ng_cursor__term(ng_cursor **out, const ng_segment *seg, const char *term, si
 /* Positions of the term cursor at its current document. */
 int ng_cursor__term_positions(ng_cursor *c, const uint32_t **pos_out, uint32_t *n_out);
 uint32_t ng_cursor__term_tf(const ng_cursor *c);
+/* Move term cursor c to its first document (from its current one) whose tf
+** and length may score above floor, idf * w(tf, dl) written as
+** w_num * tf / (tf + w_k + w_kdl * dl); NG_ITEROVER if none is left. */
+int ng_cursor__term_next_bounded(ng_cursor *c, double w_num, double w_k, double w_kdl, double floor);
 /* If c is a term cursor whose decoded block holds target's neighbourhood:
 ** 1 and *next = the first document >= target it can still reach (without
 ** moving); else 0. */

@@ -29,6 +29,7 @@ typedef struct phrase_cursor {
     uint32_t *starts;     /* candidate start positions (count_freq's scratch) */
     size_t starts_cap;
     double idf;
+    double w_num, w_k, w_kdl; /* idf * w(tf, dl) = w_num * tf / (tf + w_k + w_kdl * dl) */
     const ng_segment *seg;
     const ng_bm25 *p;
 } phrase_cursor;
@@ -75,19 +76,23 @@ static int count_freq(phrase_cursor *ph, uint32_t *freq)
 }
 
 /* Can the phrase beat the top-k floor on doc, where terms[0..m) are?  Its
-** tf is at most the smallest of its terms' (no positions needed for that):
-** with m = 1 the lead alone can rule a candidate out before the other
-** terms' blocks are even decoded. */
+** tf is at most the smallest of its terms' (no positions needed for that).
+** The lead alone (m = 1) is tested inside its cursor, by
+** ng_cursor__term_next_bounded(), before the other terms' blocks are even
+** decoded; ph_align() asks this with every term on the candidate. */
 static int may_beat_floor(const phrase_cursor *ph, uint32_t doc, size_t m)
 {
     uint32_t tf = UINT32_MAX;
     size_t t;
-    if (!ph->base.floor || *ph->base.floor == -HUGE_VAL) return 1;
+    double floor;
+    if (!ph->base.floor || (floor = *ph->base.floor) == -HUGE_VAL) return 1;
     for (t = 0; t < m; t++) {
         uint32_t x = ng_cursor__term_tf(ph->terms[t]);
         if (x < tf) tf = x;
     }
-    return ph->idf * ng_bm25_tf(ph->p, tf, ng_lens__get(&ph->seg->lens, doc)) > *ph->base.floor;
+    /* idf * w(tf, dl) > floor without dividing: the denominator is
+    ** positive, and the floor's slack (maxscore.c) dwarfs the rounding */
+    return ph->w_num * tf > floor * (tf + ph->w_k + ph->w_kdl * ng_lens__get(&ph->seg->lens, doc));
 }
 
 /* Align all terms on a common doc from terms[0]'s doc, then verify. */
@@ -95,11 +100,14 @@ static int ph_align(phrase_cursor *ph)
 {
     int rc;
     for (;;) {
-        uint32_t cand = ph->terms[0]->doc, f;
+        uint32_t cand, f;
         size_t t;
         int moved = 0;
-        if (cand == NG_FMT_DOCID_END) break;
-        if (!may_beat_floor(ph, cand, 1)) goto next;
+        if (ph->base.floor && *ph->base.floor != -HUGE_VAL) { /* the lead's own tf rules most out */
+            rc = ng_cursor__term_next_bounded(ph->terms[0], ph->w_num, ph->w_k, ph->w_kdl, *ph->base.floor);
+            if (rc < 0 && rc != NG_ITEROVER) return rc;
+        }
+        if ((cand = ph->terms[0]->doc) == NG_FMT_DOCID_END) break;
         for (t = 1; t < ph->n; t++) {
             rc = ng_cursor__seek(ph->terms[t], cand);
             if (rc < 0 && rc != NG_ITEROVER) return rc;
@@ -119,7 +127,6 @@ static int ph_align(phrase_cursor *ph)
             ph->base.doc = cand;
             return NG_OK;
         }
-    next:
         rc = ng_cursor__next(ph->terms[0]);
         if (rc < 0 && rc != NG_ITEROVER) return rc;
     }
@@ -232,6 +239,9 @@ int ng_cursor__phrase(ng_cursor **out, ng_cursor **terms, const uint32_t *rel_po
     ph->idf = idf_sum;
     ph->seg = seg;
     ph->p = p;
+    ph->w_num = idf_sum * (p->k1 + 1.0);
+    ph->w_k = p->k1 * (1.0 - p->b);
+    ph->w_kdl = p->k1 * p->b / p->avgdl;
     ph->base.ops = &phrase_ops;
     ph->base.block_max = ph_block_max;
     ph->base.cost = ph->terms[0]->cost;
