@@ -278,29 +278,42 @@ static void tc_free(ng_cursor *c)
 
 static const ng_cursor_ops term_ops = {tc_next, tc_seek, tc_score, tc_max_score, tc_free};
 
-/* The first document from the cursor's on whose (tf, length) may score
-** above floor under idf * w = w_num * tf / (tf + w_k + w_kdl * dl): one
-** tight loop over the decoded block, where a caller testing document by
-** document paid a call and a reload per document. */
-int ng_cursor__term_next_bounded(ng_cursor *c, double w_num, double w_k, double w_kdl, double floor)
+/* The first document from the cursor's on that is past limit or whose
+** (tf, length) may score above floor under idf * w = w_num * tf / (tf +
+** w_k + w_kdl * dl): one tight loop over the decoded block, where a caller
+** testing document by document paid a call and a reload per document. */
+static int term_advance(term_cursor *t, double w_num, double w_k, double w_kdl, double floor, uint32_t limit)
 {
-    term_cursor *t = (term_cursor *)c;
+    ng_cursor *c = &t->base;
     const ng_lens *lens = &t->seg->lens;
     int rc;
     for (;;) {
         uint32_t i;
         if (c->doc == NG_FMT_DOCID_END) return NG_ITEROVER;
         for (i = t->i; i < t->n; i++) {
+            uint32_t d = t->docs[i];
             double tf = t->tfs[i];
-            if (w_num * tf > floor * (tf + w_k + w_kdl * ng_lens__get(lens, t->docs[i]))) {
+            if (d > limit || w_num * tf > floor * (tf + w_k + w_kdl * ng_lens__get(lens, d))) {
                 t->i = i;
-                c->doc = t->docs[i];
+                c->doc = d;
                 return NG_OK;
             }
         }
         t->i = t->n - 1; /* the block is passed: tc_next loads the next */
         if ((rc = tc_next(c)) != NG_OK) return rc;
     }
+}
+
+int ng_cursor__term_next_bounded(ng_cursor *c, double w_num, double w_k, double w_kdl, double floor)
+{
+    return term_advance((term_cursor *)c, w_num, w_k, w_kdl, floor, NG_FMT_DOCID_END - 1);
+}
+
+int ng_cursor__term_next_above(ng_cursor *c, double floor, uint32_t limit)
+{
+    term_cursor *t = (term_cursor *)c;
+    if (c->ops != &term_ops) return NG_OK;
+    return term_advance(t, t->w_num, t->w_k, t->w_kdl, floor, limit);
 }
 
 uint32_t ng_cursor__term_tf(const ng_cursor *c)

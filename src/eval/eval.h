@@ -100,6 +100,11 @@ uint32_t ng_cursor__term_tf(const ng_cursor *c);
 ** and length may score above floor, idf * w(tf, dl) written as
 ** w_num * tf / (tf + w_k + w_kdl * dl); NG_ITEROVER if none is left. */
 int ng_cursor__term_next_bounded(ng_cursor *c, double w_num, double w_k, double w_kdl, double floor);
+/* Move c, if it is a term cursor or a title sum led by one, to its first
+** document (from its current one) past limit or whose own score may exceed
+** floor; any other cursor stays.  NG_ITEROVER if none is left. */
+int ng_cursor__term_next_above(ng_cursor *c, double floor, uint32_t limit);
+int ng_cursor__next_above(ng_cursor *c, double floor, uint32_t limit);
 /* If c is a term cursor whose decoded block holds target's neighbourhood:
 ** 1 and *next = the first document >= target it can still reach (without
 ** moving); else 0. */

@@ -278,6 +278,28 @@ static double sum_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
 static const ng_cursor_ops sum_ops = {
     .next = sum_next, .seek = sum_seek, .score = sum_score, .max_score = sum_max, .free = sum_free};
 
+/* A sum's score is its driver's alone on documents the extra lacks: the
+** driver passes, against floor, the documents up to the extra's next one,
+** and stops on that one for the caller to score whole (eval.h). */
+int ng_cursor__next_above(ng_cursor *c, double floor, uint32_t limit)
+{
+    sum_cursor *s = (sum_cursor *)c;
+    int rc;
+    if (c->ops != &sum_ops) return ng_cursor__term_next_above(c, floor, limit);
+    if (s->err) return s->err;
+    for (;;) {
+        uint32_t d = s->driver->doc, lim = limit;
+        if (d == NG_FMT_DOCID_END || d > limit) break;
+        if (s->extra->doc < d && (rc = ng_cursor__seek(s->extra, d)) < 0 && rc != NG_ITEROVER) return rc;
+        if (s->extra->doc == d) break; /* the extra is on it: score it whole */
+        if (s->extra->doc - 1 < lim) lim = s->extra->doc - 1;
+        if ((rc = ng_cursor__term_next_above(s->driver, floor, lim)) < 0 && rc != NG_ITEROVER) return rc;
+        if (s->driver->doc <= lim) break; /* it passed (or is not a term cursor) */
+    }
+    c->doc = s->driver->doc;
+    return c->doc == NG_FMT_DOCID_END ? NG_ITEROVER : NG_OK;
+}
+
 int ng_cursor__sum(ng_cursor **out, ng_cursor *driver, ng_cursor *extra)
 {
     sum_cursor *s = ng__calloc(1, sizeof *s);

@@ -231,8 +231,12 @@ static int conj_run(conj *cj, ng_topk *t, const ng_segment *seg, uint64_t *match
                 if (iter_err(rc = ng_cursor__seek(lead, end + 1))) return rc;
                 continue;
             }
-            cj->contrib[0] = lead->ops->score(lead);
             rest = sum - cj->bound[0];
+            if (thr > 0) { /* pass, inside the lead's cursor, what its own score rules out */
+                if (iter_err(rc = ng_cursor__next_above(lead, thr - rest - 2 * BOUND_SLACK * thr, end))) return rc;
+                if (lead->doc != d) continue; /* moved: deleted? same window? from the top */
+            }
+            cj->contrib[0] = lead->ops->score(lead);
             if (!can_beat(cj->contrib[0] + rest, thr)) {
                 if (iter_err(rc = ng_cursor__next(lead))) return rc;
                 continue;
