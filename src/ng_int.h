@@ -48,7 +48,9 @@ void ng__free(void *p);
 char *ng__strndup(const char *s, size_t n);
 /* Grow *pa (array of *pcap elements of size elt) to hold at least need. */
 int ng__grow(void **pa, size_t *pcap, size_t need, size_t elt);
-#define NG_GROW(arr, cap, need) ng__grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+/* the call only when the array must grow: hot loops ask every time */
+#define NG_GROW(arr, cap, need) \
+    ((size_t)(need) <= (size_t)(cap) ? NG_OK : ng__grow((void **)&(arr), &(cap), (need), sizeof(*(arr))))
 
 /**************************************************************************
 ** Interface to code in src/util/error.c

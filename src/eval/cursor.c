@@ -360,11 +360,11 @@ static int pos_prepare(term_cursor *t)
         snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", t->dec.pf->name);
         return ng_fmt__corrupt(t->dec.xf, p, why);
     }
-    for (k = 0; k < t->n; k++) {
+    for (k = 0; k < t->n; k++) { /* the sums increase: the last is checked for all */
         t->pos_start[k] = (uint32_t)total;
         total += t->tfs[k];
-        if (total > UINT32_MAX) return ng_fmt__corrupt(t->dec.xf, p, "positions: too many in a block");
     }
+    if (total > UINT32_MAX) return ng_fmt__corrupt(t->dec.xf, p, "positions: too many in a block");
     t->pos_start[t->n] = (uint32_t)total;
     t->pos_ready = 1;
     return NG_OK;

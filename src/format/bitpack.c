@@ -86,7 +86,9 @@ static const unpack_fn unpack_by_width[33] = {
     unpack_w17, unpack_w18, unpack_w19, unpack_w20, unpack_w21, unpack_w22, unpack_w23, unpack_w24,
     unpack_w25, unpack_w26, unpack_w27, unpack_w28, unpack_w29, unpack_w30, unpack_w31, unpack_w32};
 
-void ng_fmt__unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w)
+/* Unpack n values of w bits from in, where avail >= ceil(n * w / 8) bytes
+** are readable: the groups whose loads stay inside avail run in place. */
+static void unpack_avail(uint32_t *out, const uint8_t *in, size_t n, unsigned w, size_t avail)
 {
     /* the tail: fewer than w + 8 bytes are left (see unpack_groups); in a
     ** zero-padded copy its groups all fit, and loads stay inside it */
@@ -111,7 +113,7 @@ void ng_fmt__unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w)
         }
         return;
     }
-    i = unpack_by_width[w](out, in, n, len);
+    i = unpack_by_width[w](out, in, n, avail);
     if (i == n) return;
     start = i * w / 8; /* i is a multiple of 8: a byte boundary */
     rest = len - start;
@@ -122,6 +124,11 @@ void ng_fmt__unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w)
         size_t bit = i * w - start * 8;
         out[i] = (uint32_t)(load64le(pad + (bit >> 3)) >> (bit & 7)) & mask;
     }
+}
+
+void ng_fmt__unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w)
+{
+    unpack_avail(out, in, n, w, (n * w + 7) / 8);
 }
 
 /* ------------------------------------------------------------------ */
@@ -258,14 +265,15 @@ int ng_fmt__pfor_decode(uint32_t *out, size_t n, const uint8_t **pp, const uint8
     }
     if ((len = ng_fmt__pfor_size(p, end, n)) == 0) return -1;
     b = head & 0x3fu;
+    /* a chunk followed by more of the list lets the unpacker read on */
     if (!(head & PFOR_EXC)) {
-        ng_fmt__unpack(out, p + 1, n, b);
+        unpack_avail(out, p + 1, n, b, (size_t)(end - p) - 1);
     } else {
         uint32_t high[NG_FMT_BLOCK];
         size_t e = p[1], at = 3 + (n * b + 7) / 8;
         unsigned eb = p[2];
         int prev = -1;
-        ng_fmt__unpack(out, p + 3, n, b);
+        unpack_avail(out, p + 3, n, b, (size_t)(end - p) - 3);
         ng_fmt__unpack(high, p + at + e, e, eb);
         for (i = 0; i < e; i++) {
             unsigned idx = p[at + i];
