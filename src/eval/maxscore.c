@@ -347,6 +347,27 @@ static int ms_score(ms *m, ng_topk *t, uint32_t cand, uint32_t on_bits, double u
     return NG_OK;
 }
 
+/* One essential kid (the usual state once the heap is full): a candidate
+** needs its score above the threshold less the other kids' bounds (base),
+** which its cursor tests in one loop over its block (as the AND lead does);
+** ms_score() would reject every document it passes. */
+static int ms_one_essential(ms *m, ng_topk *t, const ng_segment *seg, uint32_t we, double base, uint64_t *matched,
+                            uint64_t *scored)
+{
+    ng_cursor *c = m->ess[0];
+    double ub = base + m->ess_bound[0];
+    int rc;
+    while (c->doc <= we) {
+        double thr = ng_topk__threshold(t);
+        if (thr > 0 && iter_err(rc = ng_cursor__next_above(c, thr - base - 2 * BOUND_SLACK * thr, we))) return rc;
+        if (c->doc > we) break;
+        if (!ng_seg__deleted(seg, c->doc) && (rc = ms_score(m, t, c->doc, 1u, ub, matched, scored)) != NG_OK)
+            return rc;
+        if (iter_err(rc = ng_cursor__next(c))) return rc;
+    }
+    return NG_OK;
+}
+
 /* The candidates of one window: the essential kids' documents up to we,
 ** each visited once; the kids on a candidate advance together. */
 static int ms_window_docs(ms *m, ng_topk *t, const ng_segment *seg, uint32_t ws, uint32_t we, uint64_t *matched,
@@ -363,6 +384,7 @@ static int ms_window_docs(ms *m, ng_topk *t, const ng_segment *seg, uint32_t ws,
         if (iter_err(rc = ng_cursor__seek(ess[j], ws))) return rc;
         if (ess[j]->doc < cand) cand = ess[j]->doc;
     }
+    if (n_ess == 1 && m->ne > 0) return ms_one_essential(m, t, seg, we, base, matched, scored);
     while (cand <= we) {
         uint32_t on_bits = 0, next = NG_FMT_DOCID_END;
         double ub = base;
