@@ -86,6 +86,90 @@ static const unpack_fn unpack_by_width[33] = {
     unpack_w17, unpack_w18, unpack_w19, unpack_w20, unpack_w21, unpack_w22, unpack_w23, unpack_w24,
     unpack_w25, unpack_w26, unpack_w27, unpack_w28, unpack_w29, unpack_w30, unpack_w31, unpack_w32};
 
+/* ------------------------------------------------------------------ */
+/* AVX2: a group of 8 values in one register                           */
+/* ------------------------------------------------------------------ */
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define NG_UNPACK_AVX2 1
+#include <immintrin.h>
+
+/* For w <= 24 every value lies within the 4 bytes from its first, and so
+** within 16 bytes of its half-group's start.  Lane k (k < 4) takes the
+** bytes of value k from the group's start; lane 4 + k those of value 4 + k
+** from the second half's start, (4w) / 8 bytes in, where bit (4w) % 8
+** begins.  The shuffle gathers each value's 4 bytes into its lane and the
+** variable shift drops the bits below it. */
+#define SB1(w, k, i) (uint8_t)((((k) * (w)) >> 3) + (i))
+#define SB2(w, k, i) (uint8_t)(((((4 * (w)) & 7) + (k) * (w)) >> 3) + (i))
+#define SB4(S, w, k) S(w, k, 0), S(w, k, 1), S(w, k, 2), S(w, k, 3)
+#define SHUF(w) {SB4(SB1, w, 0), SB4(SB1, w, 1), SB4(SB1, w, 2), SB4(SB1, w, 3), \
+                 SB4(SB2, w, 0), SB4(SB2, w, 1), SB4(SB2, w, 2), SB4(SB2, w, 3)}
+#define SH(w) {0u, (w) & 7u, (2u * (w)) & 7u, (3u * (w)) & 7u, (4u * (w)) & 7u, (5u * (w)) & 7u, \
+               (6u * (w)) & 7u, (7u * (w)) & 7u}
+#define AVX2_MAX_W 24
+static const uint8_t avx2_shuf[AVX2_MAX_W + 1][32] = {
+    {0}, SHUF(1), SHUF(2), SHUF(3), SHUF(4), SHUF(5), SHUF(6), SHUF(7), SHUF(8), SHUF(9), SHUF(10), SHUF(11),
+    SHUF(12), SHUF(13), SHUF(14), SHUF(15), SHUF(16), SHUF(17), SHUF(18), SHUF(19), SHUF(20), SHUF(21),
+    SHUF(22), SHUF(23), SHUF(24)};
+static const uint32_t avx2_shift[AVX2_MAX_W + 1][8] = {
+    {0}, SH(1), SH(2), SH(3), SH(4), SH(5), SH(6), SH(7), SH(8), SH(9), SH(10), SH(11), SH(12),
+    SH(13), SH(14), SH(15), SH(16), SH(17), SH(18), SH(19), SH(20), SH(21), SH(22), SH(23), SH(24)};
+#undef SB1
+#undef SB2
+#undef SB4
+#undef SHUF
+#undef SH
+
+/* Groups of 8 in place while both 16-byte loads stay inside avail; the
+** number of values done.  (Values 4-7 start at bit (4w) % 8 of their
+** half, which SH gives as (4w + kw) % 8 = (4 + k)w % 8.) */
+__attribute__((target("avx2"))) static size_t unpack_groups_avx2(uint32_t *out, const uint8_t *in, size_t n,
+                                                                 size_t avail, unsigned w)
+{
+    const __m256i shuf = _mm256_loadu_si256((const __m256i *)(const void *)avx2_shuf[w]);
+    const __m256i shift = _mm256_loadu_si256((const __m256i *)(const void *)avx2_shift[w]);
+    const __m256i mask = _mm256_set1_epi32((int)((1u << w) - 1));
+    size_t g, groups = n / 8, half = (4 * w) >> 3;
+    for (g = 0; g < groups && g * w + half + 16 <= avail; g++) {
+        const uint8_t *p = in + g * w;
+        __m256i v = _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)p));
+        v = _mm256_inserti128_si256(v, _mm_loadu_si128((const __m128i *)(const void *)(p + half)), 1);
+        v = _mm256_srlv_epi32(_mm256_shuffle_epi8(v, shuf), shift);
+        _mm256_storeu_si256((__m256i *)(void *)(out + g * 8), _mm256_and_si256(v, mask));
+    }
+    return g * 8;
+}
+
+/* -1 unknown, 0 no, 1 yes; threads racing on the first call store the same. */
+static int avx2_state = -1;
+
+static int use_avx2(void)
+{
+    int st = __atomic_load_n(&avx2_state, __ATOMIC_RELAXED);
+    if (st < 0) {
+        __builtin_cpu_init();
+        st = __builtin_cpu_supports("avx2") ? 1 : 0;
+        __atomic_store_n(&avx2_state, st, __ATOMIC_RELAXED);
+    }
+    return st;
+}
+#endif
+
+int ng_fmt__unpack_simd(int on)
+{
+#ifdef NG_UNPACK_AVX2
+    if (on >= 0) {
+        __atomic_store_n(&avx2_state, -1, __ATOMIC_RELAXED);
+        if (!on || !use_avx2()) __atomic_store_n(&avx2_state, 0, __ATOMIC_RELAXED);
+    }
+    return use_avx2();
+#else
+    (void)on;
+    return 0;
+#endif
+}
+
 /* Unpack n values of w bits from in, where avail >= ceil(n * w / 8) bytes
 ** are readable: the groups whose loads stay inside avail run in place. */
 static void unpack_avail(uint32_t *out, const uint8_t *in, size_t n, unsigned w, size_t avail)
@@ -113,7 +197,11 @@ static void unpack_avail(uint32_t *out, const uint8_t *in, size_t n, unsigned w,
         }
         return;
     }
-    i = unpack_by_width[w](out, in, n, avail);
+    i = 0;
+#ifdef NG_UNPACK_AVX2
+    if (w <= AVX2_MAX_W && use_avx2()) i = unpack_groups_avx2(out, in, n, avail, w);
+#endif
+    if (i < n) i += unpack_by_width[w](out + i, in + i * w / 8, n - i, avail - i * w / 8);
     if (i == n) return;
     start = i * w / 8; /* i is a multiple of 8: a byte boundary */
     rest = len - start;

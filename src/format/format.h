@@ -84,6 +84,9 @@ int ng_fmt__corrupt(const ng_file *f, const uint8_t *at, const char *why);
 */
 size_t ng_fmt__pack(uint8_t *out, const uint32_t *in, size_t n, unsigned w);
 void ng_fmt__unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w);
+/* Whether unpacking uses AVX2 (when the CPU has it): on = 1 or 0 sets it
+** (tests compare both paths), -1 only asks. */
+int ng_fmt__unpack_simd(int on);
 unsigned ng_fmt__bits(uint32_t v); /* bits needed for v (0 for 0) */
 unsigned ng_fmt__max_bits(const uint32_t *v, size_t n);
 /* PFor chunks of n (1..128) values (FORMAT.md section 4): encode returns

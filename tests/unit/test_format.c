@@ -113,38 +113,43 @@ static void test_bitpack_roundtrip(void)
     uint64_t seed = 42;
     unsigned w, rep;
     size_t n;
-    for (w = 0; w <= 32; w++) {
-        uint32_t mask = w == 32 ? 0xffffffffu : (w ? (1u << w) - 1 : 0);
-        for (n = 1; n <= 128; n++) {
-            for (rep = 0; rep < 4; rep++) {
-                size_t i, want = (n * w + 7) / 8, got;
-                uint32_t in[128], out[128];
-                uint8_t packed[16 * 32 + 16], *exact;
-                for (i = 0; i < n; i++) {
-                    uint32_t v = rnd32(&seed);
-                    if (rep == 1) v = 0xffffffffu;           /* all ones */
-                    if (rep == 2) v = (i & 1) ? 0xffffffffu : 0; /* alternating */
-                    in[i] = v & mask;
+    int simd, has_simd = ng_fmt__unpack_simd(-1);
+    for (simd = has_simd; simd >= 0; simd--) { /* the SIMD path where the CPU has one, then the portable one */
+        ng_fmt__unpack_simd(simd);
+        for (w = 0; w <= 32; w++) {
+            uint32_t mask = w == 32 ? 0xffffffffu : (w ? (1u << w) - 1 : 0);
+            for (n = 1; n <= 128; n++) {
+                for (rep = 0; rep < 4; rep++) {
+                    size_t i, want = (n * w + 7) / 8, got;
+                    uint32_t in[128], out[128];
+                    uint8_t packed[16 * 32 + 16], *exact;
+                    for (i = 0; i < n; i++) {
+                        uint32_t v = rnd32(&seed);
+                        if (rep == 1) v = 0xffffffffu;           /* all ones */
+                        if (rep == 2) v = (i & 1) ? 0xffffffffu : 0; /* alternating */
+                        in[i] = v & mask;
+                    }
+                    memset(packed, 0xA5, sizeof packed);
+                    CTX("simd=%d w=%u n=%zu rep=%u", simd, w, n, rep);
+                    got = ng_fmt__pack(packed, in, n, w);
+                    EXPECT(got == want);
+                    for (i = want; i < sizeof packed; i++)
+                        if (packed[i] != 0xA5) break;
+                    EXPECT(i == sizeof packed); /* nothing written past ceil(n*w/8) */
+                    /* decode from an exactly-sized heap copy: ASan sees over-reads */
+                    exact = malloc(want ? want : 1);
+                    memcpy(exact, packed, want);
+                    memset(out, 0x5A, sizeof out);
+                    ng_fmt__unpack(out, exact, n, w);
+                    EXPECT(memcmp(out, in, n * sizeof *in) == 0);
+                    EXPECT(out[n < 128 ? n : 127] == (n < 128 ? 0x5A5A5A5Au : in[127])); /* no write past n */
+                    free(exact);
+                    if (w > 0 && n == 128) EXPECT(want == 16 * w);
                 }
-                memset(packed, 0xA5, sizeof packed);
-                CTX("w=%u n=%zu rep=%u", w, n, rep);
-                got = ng_fmt__pack(packed, in, n, w);
-                EXPECT(got == want);
-                for (i = want; i < sizeof packed; i++)
-                    if (packed[i] != 0xA5) break;
-                EXPECT(i == sizeof packed); /* nothing written past ceil(n*w/8) */
-                /* decode from an exactly-sized heap copy: ASan sees over-reads */
-                exact = malloc(want ? want : 1);
-                memcpy(exact, packed, want);
-                memset(out, 0x5A, sizeof out);
-                ng_fmt__unpack(out, exact, n, w);
-                EXPECT(memcmp(out, in, n * sizeof *in) == 0);
-                EXPECT(out[n < 128 ? n : 127] == (n < 128 ? 0x5A5A5A5Au : in[127])); /* no write past n */
-                free(exact);
-                if (w > 0 && n == 128) EXPECT(want == 16 * w);
             }
         }
     }
+    ng_fmt__unpack_simd(has_simd);
 }
 
 static void test_bitpack_layout(void)
