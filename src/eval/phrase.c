@@ -41,10 +41,25 @@ static int has_pos(const uint32_t *v, uint32_t n, uint32_t *k, uint32_t pos)
     return *k < n && v[*k] == pos;
 }
 
+/* Can the phrase, at most tf times in doc, beat the top-k floor?  Its tf
+** is at most the smallest of its terms' (no positions needed for that).
+** The lead alone is tested inside its cursor, by
+** ng_cursor__term_next_bounded(), before the other terms' blocks are even
+** decoded; count_freq() asks this with every term on the candidate. */
+static int may_beat_floor(const phrase_cursor *ph, uint32_t doc, uint32_t tf)
+{
+    double floor;
+    if (!ph->base.floor || (floor = *ph->base.floor) == -HUGE_VAL) return 1;
+    /* idf * w(tf, dl) > floor without dividing: the denominator is
+    ** positive, and the floor's slack (maxscore.c) dwarfs the rounding */
+    return ph->w_num * tf > floor * (tf + ph->w_k + ph->w_kdl * ng_lens__get(&ph->seg->lens, doc));
+}
+
 /* Count phrase occurrences in the doc all term cursors are on: the starts
 ** given by the term of lowest tf, filtered by the others in increasing tf
 ** order.  A stopword's long position list is then decoded only for the
-** few documents where the rarer words already line up. */
+** few documents where the rarer words already line up.  0, with nothing
+** decoded, when even the smallest tf cannot beat the top-k floor. */
 static int count_freq(phrase_cursor *ph, uint32_t *freq)
 {
     const uint32_t *v;
@@ -58,6 +73,7 @@ static int count_freq(phrase_cursor *ph, uint32_t *freq)
         for (j = t; j > 0 && tf[order[j - 1]] > tf[t]; j--) order[j] = order[j - 1];
         order[j] = (uint8_t)t;
     }
+    if (!may_beat_floor(ph, ph->terms[0]->doc, tf[order[0]])) return NG_OK;
     t = order[0];
     if ((rc = ng_cursor__term_positions(ph->terms[t], &v, &n)) != NG_OK) return rc;
     if ((rc = NG_GROW(ph->starts, ph->starts_cap, n + 1)) != NG_OK) return rc;
@@ -75,25 +91,6 @@ static int count_freq(phrase_cursor *ph, uint32_t *freq)
     return NG_OK;
 }
 
-/* Can the phrase beat the top-k floor on doc, where terms[0..m) are?  Its
-** tf is at most the smallest of its terms' (no positions needed for that).
-** The lead alone (m = 1) is tested inside its cursor, by
-** ng_cursor__term_next_bounded(), before the other terms' blocks are even
-** decoded; ph_align() asks this with every term on the candidate. */
-static int may_beat_floor(const phrase_cursor *ph, uint32_t doc, size_t m)
-{
-    uint32_t tf = UINT32_MAX;
-    size_t t;
-    double floor;
-    if (!ph->base.floor || (floor = *ph->base.floor) == -HUGE_VAL) return 1;
-    for (t = 0; t < m; t++) {
-        uint32_t x = ng_cursor__term_tf(ph->terms[t]);
-        if (x < tf) tf = x;
-    }
-    /* idf * w(tf, dl) > floor without dividing: the denominator is
-    ** positive, and the floor's slack (maxscore.c) dwarfs the rounding */
-    return ph->w_num * tf > floor * (tf + ph->w_k + ph->w_kdl * ng_lens__get(&ph->seg->lens, doc));
-}
 
 /* Align all terms on a common doc from terms[0]'s doc, then verify. */
 static int ph_align(phrase_cursor *ph)
@@ -120,8 +117,7 @@ static int ph_align(phrase_cursor *ph)
             }
         }
         if (moved) continue;
-        f = 0;
-        if (may_beat_floor(ph, cand, ph->n) && (rc = count_freq(ph, &f)) != NG_OK) return rc;
+        if ((rc = count_freq(ph, &f)) != NG_OK) return rc;
         if (f > 0) {
             ph->freq = f;
             ph->base.doc = cand;

@@ -6,6 +6,7 @@
 ** positions consistent with the dictionary; every document-store block
 ** decompresses; every document's id is found through the id index.
 */
+#include "format/docstore.h"
 #include "reader/reader.h"
 
 static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
@@ -75,18 +76,18 @@ static int check_dict(const ng_segment *s)
 }
 
 /* Every block inflates and holds exactly the records its table entry says
-** (ng_store__get walks them all); every id of the id blob, in docid order,
-** is found through the id index. */
+** (ng_store__block_load checks them all); every id of the id blob, in
+** docid order, is found through the id index. */
 static int check_store(const ng_segment *s)
 {
     const ng_store *st = &s->store;
     ng_buf scratch = NG_BUF_INIT;
-    ng_field_ref f[NG_FIELD_COUNT];
+    ng_store_block blk;
     const uint8_t *p = st->id_blob, *end = st->id_blob + st->id_blob_len;
     uint32_t b, d, found;
     int rc = NG_OK;
     for (b = 0; b < st->n_blocks && !rc; b++)
-        rc = ng_store__get(st, ng__get_u32(st->table + 24 * (size_t)b + 8), &scratch, f);
+        if ((rc = ng_store__block_info(st, b, &blk)) == NG_OK) rc = ng_store__block_load(st, &blk, &scratch);
     ng_buf_dispose(&scratch);
     for (d = 0; d < st->n_docs && !rc; d++) {
         uint64_t len, docid;
