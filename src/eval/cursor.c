@@ -343,6 +343,50 @@ int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *ne
     return 1;
 }
 
+int ng_cursor__term_seek_known(ng_cursor *c, uint32_t target)
+{
+    term_cursor *t = (term_cursor *)c;
+    uint32_t i;
+    if (c->doc >= target) return 1;
+    if (c->ops != &term_ops || !t->decoded || target > t->dec.cur.last_doc) return 0;
+    if ((i = first_geq(t->docs, t->i, t->n, target)) == t->n) return 0; /* a short last block: tc_seek knows */
+    t->i = i;
+    c->doc = t->docs[i];
+    return 1;
+}
+
+/* first_geq() for the short hops of a zig-zag between lists of similar
+** density: a few steps of a plain scan, then the search. */
+static inline uint32_t near_geq(const uint32_t *docs, uint32_t i, uint32_t n, uint32_t target)
+{
+    uint32_t lim = n - i > 4 ? i + 4 : n;
+    while (i < lim && docs[i] < target) i++;
+    return i < lim || i == n ? i : first_geq(docs, i, n, target);
+}
+
+void ng_cursor__term_meet(ng_cursor *a, ng_cursor *b)
+{
+    term_cursor *x = (term_cursor *)a, *y = (term_cursor *)b;
+    const uint32_t *xd = x->docs, *yd = y->docs;
+    uint32_t i = x->i, j = y->i, u, v;
+    if (a->ops != &term_ops || b->ops != &term_ops || !x->decoded || !y->decoded || a->doc == NG_FMT_DOCID_END ||
+        b->doc == NG_FMT_DOCID_END)
+        return;
+    for (u = xd[i], v = yd[j]; u != v;) {
+        if (u < v) {
+            if ((i = near_geq(xd, i + 1, x->n, v)) == x->n) { i = x->n - 1; break; }
+            u = xd[i];
+        } else {
+            if ((j = near_geq(yd, j + 1, y->n, u)) == y->n) { j = y->n - 1; break; }
+            v = yd[j];
+        }
+    }
+    x->i = i;
+    a->doc = xd[i];
+    y->i = j;
+    b->doc = yd[j];
+}
+
 double ng_cursor__term_idf(const ng_cursor *c)
 {
     return c->ops == &term_ops ? ((const term_cursor *)c)->idf : 0;

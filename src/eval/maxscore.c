@@ -220,6 +220,8 @@ static int conj_run(conj *cj, ng_topk *t, const ng_segment *seg, uint64_t *match
     while (lead->doc != NG_FMT_DOCID_END) {
         uint32_t d = lead->doc, end;
         double thr = ng_topk__threshold(t), rest = 0, s;
+        for (i = 1; i < cj->n_pos && lead->doc == d; i++) ng_cursor__meet(lead, cj->pos[i]);
+        if (lead->doc != d) continue; /* d is not in every kid: from the top with the new one */
         if (ng_seg__deleted(seg, d)) {
             if (iter_err(rc = ng_cursor__next(lead))) return rc;
             continue;
