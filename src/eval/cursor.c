@@ -343,18 +343,6 @@ int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *ne
     return 1;
 }
 
-int ng_cursor__term_seek_known(ng_cursor *c, uint32_t target)
-{
-    term_cursor *t = (term_cursor *)c;
-    uint32_t i;
-    if (c->doc >= target) return 1;
-    if (c->ops != &term_ops || !t->decoded || target > t->dec.cur.last_doc) return 0;
-    if ((i = first_geq(t->docs, t->i, t->n, target)) == t->n) return 0; /* a short last block: tc_seek knows */
-    t->i = i;
-    c->doc = t->docs[i];
-    return 1;
-}
-
 /* first_geq() for the short hops of a zig-zag between lists of similar
 ** density: a few steps of a plain scan, then the search. */
 static inline uint32_t near_geq(const uint32_t *docs, uint32_t i, uint32_t n, uint32_t target)

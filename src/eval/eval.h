@@ -109,11 +109,6 @@ int ng_cursor__next_above(ng_cursor *c, double floor, uint32_t limit);
 ** 1 and *next = the first document >= target it can still reach (without
 ** moving); else 0. */
 int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *next);
-/* Seek c to target if that needs no block decoded: c is already there, or
-** it is a term cursor (or a title sum driven by one) whose decoded block
-** ends at or after target.  1 if c moved (or needed not), 0 if it stays. */
-int ng_cursor__term_seek_known(ng_cursor *c, uint32_t target);
-int ng_cursor__seek_known(ng_cursor *c, uint32_t target);
 /* Move a and b, term cursors (or title sums driven by them) with decoded
 ** blocks, forward within those blocks until they stand on the same
 ** document or one block runs out (that cursor then stands on its block's

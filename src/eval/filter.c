@@ -300,16 +300,6 @@ int ng_cursor__next_above(ng_cursor *c, double floor, uint32_t limit)
     return c->doc == NG_FMT_DOCID_END ? NG_ITEROVER : NG_OK;
 }
 
-int ng_cursor__seek_known(ng_cursor *c, uint32_t target)
-{
-    sum_cursor *s = (sum_cursor *)c;
-    if (c->doc >= target) return 1;
-    if (c->ops != &sum_ops) return ng_cursor__term_seek_known(c, target);
-    if (s->err || !ng_cursor__term_seek_known(s->driver, target)) return 0;
-    c->doc = s->driver->doc;
-    return 1;
-}
-
 void ng_cursor__meet(ng_cursor *a, ng_cursor *b)
 {
     sum_cursor *sa = a->ops == &sum_ops ? (sum_cursor *)a : NULL, *sb = b->ops == &sum_ops ? (sum_cursor *)b : NULL;
