@@ -348,8 +348,16 @@ int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *ne
 static inline uint32_t near_geq(const uint32_t *docs, uint32_t i, uint32_t n, uint32_t target)
 {
     uint32_t lim = n - i > 4 ? i + 4 : n;
+    const uint32_t *b;
+    uint32_t len;
     while (i < lim && docs[i] < target) i++;
-    return i < lim || i == n ? i : first_geq(docs, i, n, target);
+    if (i < lim || i == n) return i;
+    for (b = docs + i, len = n - i; len > 1;) { /* as first_geq(), which stays inlined in tc_seek */
+        uint32_t half = len / 2;
+        b = b[half] < target ? b + half : b;
+        len -= half;
+    }
+    return (uint32_t)(b - docs) + (*b < target);
 }
 
 void ng_cursor__term_meet(ng_cursor *a, ng_cursor *b)
@@ -380,6 +388,36 @@ double ng_cursor__term_idf(const ng_cursor *c)
     return c->ops == &term_ops ? ((const term_cursor *)c)->idf : 0;
 }
 
+/* start[k] = tfs[0] + ... + tfs[k - 1] for k in [0, n], four sums at a
+** time; 0 (start unfinished) if a frequency is 2^24 or more, where 32-bit
+** sums of n <= NG_FMT_BLOCK of them could wrap. */
+static int tf_offsets(uint32_t *start, const uint32_t *tfs, uint32_t n)
+{
+    uint32_t i = 0, run = 0, or_all = 0;
+#if defined(__SSE2__)
+    __m128i base = _mm_setzero_si128(), orv = _mm_setzero_si128();
+    for (; i + 4 <= n; i += 4) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(tfs + i));
+        orv = _mm_or_si128(orv, x);
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+        x = _mm_add_epi32(x, base);
+        _mm_storeu_si128((__m128i *)(start + i + 1), x); /* inclusive sums, one place on */
+        base = _mm_shuffle_epi32(x, 0xff);
+    }
+    orv = _mm_or_si128(orv, _mm_srli_si128(orv, 8));
+    orv = _mm_or_si128(orv, _mm_srli_si128(orv, 4));
+    or_all = (uint32_t)_mm_cvtsi128_si32(orv);
+    run = (uint32_t)_mm_cvtsi128_si32(base);
+#endif
+    for (; i < n; i++) {
+        or_all |= tfs[i];
+        start[i + 1] = run += tfs[i];
+    }
+    start[0] = 0;
+    return or_all < (1u << 24);
+}
+
 /* First use of the block's positions: check its CRC, index its documents. */
 static int pos_prepare(term_cursor *t)
 {
@@ -392,12 +430,14 @@ static int pos_prepare(term_cursor *t)
         snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", t->dec.pf->name);
         return ng_fmt__corrupt(t->dec.xf, p, why);
     }
-    for (k = 0; k < t->n; k++) { /* the sums increase: the last is checked for all */
-        t->pos_start[k] = (uint32_t)total;
-        total += t->tfs[k];
+    if (!tf_offsets(t->pos_start, t->tfs, t->n)) {
+        for (k = 0; k < t->n; k++) { /* huge frequencies: 64-bit sums, the last checked for all */
+            t->pos_start[k] = (uint32_t)total;
+            total += t->tfs[k];
+        }
+        if (total > UINT32_MAX) return ng_fmt__corrupt(t->dec.xf, p, "positions: too many in a block");
+        t->pos_start[t->n] = (uint32_t)total;
     }
-    if (total > UINT32_MAX) return ng_fmt__corrupt(t->dec.xf, p, "positions: too many in a block");
-    t->pos_start[t->n] = (uint32_t)total;
     t->pos_ready = 1;
     return NG_OK;
 }
