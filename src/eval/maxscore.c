@@ -388,13 +388,29 @@ static int ms_window_docs(ms *m, ng_topk *t, const ng_segment *seg, uint32_t ws,
     }
     if (n_ess == 1 && m->ne > 0) return ms_one_essential(m, t, seg, we, base, matched, scored);
     while (cand <= we) {
-        uint32_t on_bits = 0, next = NG_FMT_DOCID_END;
-        double ub = base;
+        uint32_t on_bits = 0, next = NG_FMT_DOCID_END, other = NG_FMT_DOCID_END;
+        size_t only = 0;
+        double ub = base, thr;
         for (j = 0; j < n_ess; j++)
             if (ess[j]->doc == cand) {
                 on_bits |= 1u << j;
                 ub += m->ess_bound[j];
+                only = j;
+            } else if (ess[j]->doc < other) {
+                other = ess[j]->doc;
             }
+        if (!(on_bits & (on_bits - 1)) && (thr = ng_topk__threshold(t)) > 0) {
+            /* one kid alone up to the others' next document: its own score
+            ** must beat the threshold less every non-essential bound, which
+            ** its cursor tests in one loop (as in ms_one_essential) */
+            ng_cursor *c = ess[only];
+            uint32_t lim = other - 1 < we ? other - 1 : we;
+            if (iter_err(rc = ng_cursor__next_above(c, thr - base - 2 * BOUND_SLACK * thr, lim))) return rc;
+            if (c->doc != cand) {
+                cand = c->doc < other ? c->doc : other;
+                continue;
+            }
+        }
         if (!ng_seg__deleted(seg, cand) && (rc = ms_score(m, t, cand, on_bits, ub, matched, scored)) != NG_OK)
             return rc;
         for (j = 0; j < n_ess; j++) {
