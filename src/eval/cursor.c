@@ -363,11 +363,15 @@ static inline uint32_t near_geq(const uint32_t *docs, uint32_t i, uint32_t n, ui
 void ng_cursor__term_meet(ng_cursor *a, ng_cursor *b)
 {
     term_cursor *x = (term_cursor *)a, *y = (term_cursor *)b;
-    const uint32_t *xd = x->docs, *yd = y->docs;
-    uint32_t i = x->i, j = y->i, u, v;
-    if (a->ops != &term_ops || b->ops != &term_ops || !x->decoded || !y->decoded || a->doc == NG_FMT_DOCID_END ||
-        b->doc == NG_FMT_DOCID_END)
-        return;
+    const uint32_t *xd, *yd;
+    uint32_t i, j, u, v;
+    /* the kinds first: other cursors are smaller than a term cursor */
+    if (a->ops != &term_ops || b->ops != &term_ops) return;
+    if (!x->decoded || !y->decoded || a->doc == NG_FMT_DOCID_END || b->doc == NG_FMT_DOCID_END) return;
+    xd = x->docs;
+    yd = y->docs;
+    i = x->i;
+    j = y->i;
     for (u = xd[i], v = yd[j]; u != v;) {
         if (u < v) {
             if ((i = near_geq(xd, i + 1, x->n, v)) == x->n) { i = x->n - 1; break; }
@@ -462,7 +466,7 @@ static int pos_raw(term_cursor *t, uint32_t from, uint32_t n, uint32_t *out)
             uint32_t i, take;
             if (t->chunk_at != at) {
                 const uint8_t *q = p;
-                if (ng_fmt__pfor_decode(t->chunk, NG_FMT_BLOCK, &q, end))
+                if (ng_fmt__pfor_decode_in(t->chunk, NG_FMT_BLOCK, &q, end, t->dec.pos_readable))
                     return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
                 t->chunk_at = at;
                 t->chunk_end = q;
@@ -484,7 +488,7 @@ static int pos_raw(term_cursor *t, uint32_t from, uint32_t n, uint32_t *out)
     if (got == n) return NG_OK;
     /* the last, partial chunk (p is at its start: every full one was passed) */
     if (!t->tail_ready) {
-        if (total > full && ng_fmt__pfor_decode(t->tail, total - full, &p, end))
+        if (total > full && ng_fmt__pfor_decode_in(t->tail, total - full, &p, end, t->dec.pos_readable))
             return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
         if (p != end) return ng_fmt__corrupt(t->dec.xf, p, "positions: trailing bytes");
         t->tail_ready = 1;
