@@ -335,7 +335,46 @@ size_t ng_fmt__pfor_size(const uint8_t *p, const uint8_t *end, size_t n)
     return len <= avail ? len : 0;
 }
 
+/* Add the e exceptions' high parts (eb bits each, packed after their e
+** indexes at ix) above bit b of their values: one 64-bit load each where
+** the bytes up to readable allow it, else bytes one by one.  Indexes must
+** increase and high parts be nonzero (the encoder's canonical form). */
+static int patch_exceptions(uint32_t *out, size_t n, unsigned b, const uint8_t *ix, size_t e, unsigned eb,
+                            const uint8_t *readable)
+{
+    const uint8_t *hp = ix + e;
+    const uint32_t emask = eb >= 32 ? 0xffffffffu : (1u << eb) - 1;
+    size_t i, wide = (size_t)(readable - hp) >= (e * eb + 7) / 8 + 8 ? e : 0;
+    uint64_t acc = 0;
+    unsigned have = 0, prev = 0, idx;
+    uint32_t hv;
+    for (i = 0; i < e; i++) {
+        if (i < wide) {
+            size_t bit = i * eb;
+            hv = (uint32_t)(load64le(hp + (bit >> 3)) >> (bit & 7)) & emask;
+        } else {
+            while (have < eb) {
+                acc |= (uint64_t)*hp++ << have;
+                have += 8;
+            }
+            hv = (uint32_t)acc & emask;
+            acc >>= eb;
+            have -= eb;
+        }
+        idx = ix[i];
+        if ((i > 0 && idx <= prev) | (idx >= n) | (hv == 0)) return -1; /* not canonical */
+        out[idx] |= hv << b;
+        prev = idx;
+    }
+    return 0;
+}
+
 int ng_fmt__pfor_decode(uint32_t *out, size_t n, const uint8_t **pp, const uint8_t *end)
+{
+    return ng_fmt__pfor_decode_in(out, n, pp, end, end);
+}
+
+int ng_fmt__pfor_decode_in(uint32_t *out, size_t n, const uint8_t **pp, const uint8_t *end, const uint8_t *readable)
 {
     const uint8_t *p = *pp;
     size_t len, i;
@@ -355,20 +394,11 @@ int ng_fmt__pfor_decode(uint32_t *out, size_t n, const uint8_t **pp, const uint8
     b = head & 0x3fu;
     /* a chunk followed by more of the list lets the unpacker read on */
     if (!(head & PFOR_EXC)) {
-        unpack_avail(out, p + 1, n, b, (size_t)(end - p) - 1);
+        unpack_avail(out, p + 1, n, b, (size_t)(readable - p) - 1);
     } else {
-        uint32_t high[NG_FMT_BLOCK];
         size_t e = p[1], at = 3 + (n * b + 7) / 8;
-        unsigned eb = p[2];
-        int prev = -1;
-        unpack_avail(out, p + 3, n, b, (size_t)(end - p) - 3);
-        ng_fmt__unpack(high, p + at + e, e, eb);
-        for (i = 0; i < e; i++) {
-            unsigned idx = p[at + i];
-            if ((int)idx <= prev || idx >= n || high[i] == 0) return -1; /* not canonical */
-            out[idx] |= high[i] << b;
-            prev = (int)idx;
-        }
+        unpack_avail(out, p + 3, n, b, (size_t)(readable - p) - 3);
+        if (patch_exceptions(out, n, b, p + at, e, p[2], readable)) return -1;
     }
     *pp = p + len;
     return 0;

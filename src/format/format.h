@@ -97,6 +97,10 @@ unsigned ng_fmt__max_bits(const uint32_t *v, size_t n);
 size_t ng_fmt__pfor_encode(uint8_t *out, const uint32_t *in, size_t n);
 size_t ng_fmt__pfor_size(const uint8_t *p, const uint8_t *end, size_t n);
 int ng_fmt__pfor_decode(uint32_t *out, size_t n, const uint8_t **pp, const uint8_t *end);
+/* The same where bytes up to readable (>= end) may be loaded, though only
+** those before end belong to the chunk: wide loads then run in place to
+** the chunk's last group instead of from a padded copy. */
+int ng_fmt__pfor_decode_in(uint32_t *out, size_t n, const uint8_t **pp, const uint8_t *end, const uint8_t *readable);
 
 /**************************************************************************
 ** Postings and positions (postings.c) -- FORMAT.md sections 4 and 5.
@@ -155,6 +159,9 @@ typedef struct ng_post_dec {
     const uint8_t *data;         /* next block's data */
     const uint8_t *data_end;     /* end of the term's postings */
     const uint8_t *pos_base, *pos_end; /* the term's position bytes */
+    /* how far loads may run past either (the file's body, when the bytes
+    ** lie in it): an unpacker's wide loads read on into the next term */
+    const uint8_t *data_readable, *pos_readable;
     uint32_t n_blocks, next_block; /* blocks in the term, index of the next to read */
     uint32_t df;
     uint64_t pos_next;           /* positions offset of the next block */

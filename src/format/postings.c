@@ -257,6 +257,17 @@ static int get_front(const uint8_t **p, const uint8_t *end, ng_post_block *b)
     return 0;
 }
 
+/* The end of f's body if [p, p + len) lies in it (the usual case: the
+** bytes are the mapped file's), else of the bytes themselves. */
+static const uint8_t *readable_end(const ng_file *f, const uint8_t *p, size_t len)
+{
+    uintptr_t a = (uintptr_t)p, lo, hi;
+    if (!f || !f->body) return p + len;
+    lo = (uintptr_t)f->body;
+    hi = lo + f->body_len;
+    return a >= lo && a <= hi && len <= hi - a ? f->body + f->body_len : p + len;
+}
+
 int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, size_t pst_len,
                       const ng_file *xf, const uint8_t *pos, size_t pos_len, uint32_t df)
 {
@@ -268,6 +279,8 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
     d->df = df;
     d->pos_base = pos;
     d->pos_end = pos + pos_len;
+    d->data_readable = readable_end(pf, pst, pst_len);
+    d->pos_readable = readable_end(xf, pos, pos_len);
     d->prev_last = NG_FMT_DOCID_END;
     if (df == 0 || ng__vint_next(&p, end, &nb) || nb == 0 || nb != (df + NG_FMT_BLOCK - 1) / NG_FMT_BLOCK)
         return DEC_CORRUPT(d, pst, "postings: bad block count");
@@ -424,9 +437,10 @@ int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs)
     if (d->prev_last == NG_FMT_DOCID_END) first = 0;
     if (!b->crc_ok && ng__crc32(0, b->data, b->data_len) != b->data_crc)
         return DEC_CORRUPT(d, b->data, "postings: block checksum mismatch");
-    if (ng_fmt__pfor_decode(docs, n, &p, end)) return DEC_CORRUPT(d, p, "postings: bad doc gaps");
+    if (ng_fmt__pfor_decode_in(docs, n, &p, end, d->data_readable)) return DEC_CORRUPT(d, p, "postings: bad doc gaps");
     if (tfs) {
-        if (ng_fmt__pfor_decode(tfs, n, &p, end)) return DEC_CORRUPT(d, p, "postings: bad frequencies");
+        if (ng_fmt__pfor_decode_in(tfs, n, &p, end, d->data_readable))
+            return DEC_CORRUPT(d, p, "postings: bad frequencies");
         if (!tfs_plus_one(tfs, n)) return DEC_CORRUPT(d, b->data, "postings: frequency overflow");
     } else { /* the doc ids alone: the frequencies' chunk is only sized */
         if ((len = ng_fmt__pfor_size(p, end, n)) == 0) return DEC_CORRUPT(d, p, "postings: bad frequencies");

@@ -181,7 +181,7 @@ static void pfor_values(uint32_t *v, size_t n, unsigned mode, uint64_t *seed)
 
 static size_t vint_bytes(uint32_t v) { return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5; }
 
-static void test_pfor_roundtrip(void)
+static void pfor_roundtrip(void)
 {
     uint64_t seed = 7;
     unsigned rep;
@@ -206,6 +206,18 @@ static void test_pfor_roundtrip(void)
         EXPECT(p == exact + len);
         EXPECT(memcmp(out, in, n * sizeof *in) == 0);
         EXPECT(out[n] == 0x5A5A5A5Au);
+        { /* loads may run on past the chunk (the bytes after it are the
+             next term's): the same values whatever those bytes are */
+            size_t extra = rndn(&seed, 40);
+            uint8_t *more = malloc(len + extra);
+            memcpy(more, exact, len);
+            memset(more + len, rep & 1 ? 0xff : 0xa5, extra);
+            p = more;
+            EXPECT(ng_fmt__pfor_decode_in(out, n, &p, more + len, more + len + extra) == 0);
+            EXPECT(p == more + len);
+            EXPECT(memcmp(out, in, n * sizeof *in) == 0);
+            free(more);
+        }
         /* every truncation is refused, never read past the end (ASan) */
         for (i = 0; i < len; i++) {
             uint8_t *cut = malloc(i ? i : 1);
@@ -217,6 +229,17 @@ static void test_pfor_roundtrip(void)
         }
         free(exact);
     }
+}
+
+/* Both unpackers (AVX2 where the CPU has it, and the portable one). */
+static void test_pfor_roundtrip(void)
+{
+    int simd, has_simd = ng_fmt__unpack_simd(-1);
+    for (simd = 0; simd <= has_simd; simd++) {
+        ng_fmt__unpack_simd(simd);
+        pfor_roundtrip();
+    }
+    ng_fmt__unpack_simd(has_simd);
 }
 
 static void test_pfor_forms(void)
