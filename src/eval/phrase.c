@@ -25,6 +25,7 @@ typedef struct phrase_cursor {
     ng_cursor **terms;    /* term cursors, owned */
     uint32_t *rel;        /* offset of each term in the phrase */
     size_t n;
+    uint8_t seek[64];     /* terms 1.. by increasing df: the likeliest to miss is sought first */
     uint32_t freq;        /* phrase occurrences in the current doc */
     uint32_t *starts;     /* candidate start positions (count_freq's scratch) */
     size_t starts_cap;
@@ -106,11 +107,12 @@ static int ph_align(phrase_cursor *ph)
         }
         if ((cand = ph->terms[0]->doc) == NG_FMT_DOCID_END) break;
         for (t = 1; t < ph->n; t++) {
-            rc = ng_cursor__seek(ph->terms[t], cand);
+            ng_cursor *k = ph->terms[ph->seek[t]];
+            rc = ng_cursor__seek(k, cand);
             if (rc < 0 && rc != NG_ITEROVER) return rc;
-            if (ph->terms[t]->doc == NG_FMT_DOCID_END) goto end;
-            if (ph->terms[t]->doc != cand) {
-                rc = ng_cursor__seek(ph->terms[0], ph->terms[t]->doc);
+            if (k->doc == NG_FMT_DOCID_END) goto end;
+            if (k->doc != cand) {
+                rc = ng_cursor__seek(ph->terms[0], k->doc);
                 if (rc < 0 && rc != NG_ITEROVER) return rc;
                 moved = 1;
                 break;
@@ -232,6 +234,11 @@ int ng_cursor__phrase(ng_cursor **out, ng_cursor **terms, const uint32_t *rel_po
         ph->rel[t] = rel_pos[src];
     }
     ph->n = n;
+    for (t = 1; t < n; t++) { /* insertion sort by cost: a phrase is short */
+        size_t j;
+        for (j = t; j > 1 && ph->terms[ph->seek[j - 1]]->cost > ph->terms[t]->cost; j--) ph->seek[j] = ph->seek[j - 1];
+        ph->seek[j] = (uint8_t)t;
+    }
     ph->idf = idf_sum;
     ph->seg = seg;
     ph->p = p;
