@@ -91,6 +91,11 @@ void ng__buf_clear(ng_buf *b); /* size = 0, keeps memory */
 ** return NG_ECORRUPT-free status as 0 / -1: -1 if the input is cut short
 ** or the value overflows; callers turn that into ng__corrupt().
 */
+/* out[i] = base + (in[0] + add) + ... + (in[i] + add) for i < n, in 32
+** bits (wrapping; callers bound the sums with the OR of in[] returned).
+** out may be in. */
+uint32_t ng__prefix_sums(uint32_t *out, const uint32_t *in, uint32_t n, uint32_t base, uint32_t add);
+
 size_t ng__vint_put(uint8_t *out, uint64_t v); /* writes at most 10 bytes */
 int ng__vint_get(const uint8_t **p, const uint8_t *end, uint64_t *v);
 int ng__vint_get32(const uint8_t **p, const uint8_t *end, uint32_t *v);

@@ -397,29 +397,8 @@ double ng_cursor__term_idf(const ng_cursor *c)
 ** sums of n <= NG_FMT_BLOCK of them could wrap. */
 static int tf_offsets(uint32_t *start, const uint32_t *tfs, uint32_t n)
 {
-    uint32_t i = 0, run = 0, or_all = 0;
-#if defined(__SSE2__)
-    __m128i base = _mm_setzero_si128(), orv = _mm_setzero_si128();
-    for (; i + 4 <= n; i += 4) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(tfs + i));
-        orv = _mm_or_si128(orv, x);
-        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
-        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
-        x = _mm_add_epi32(x, base);
-        _mm_storeu_si128((__m128i *)(start + i + 1), x); /* inclusive sums, one place on */
-        base = _mm_shuffle_epi32(x, 0xff);
-    }
-    orv = _mm_or_si128(orv, _mm_srli_si128(orv, 8));
-    orv = _mm_or_si128(orv, _mm_srli_si128(orv, 4));
-    or_all = (uint32_t)_mm_cvtsi128_si32(orv);
-    run = (uint32_t)_mm_cvtsi128_si32(base);
-#endif
-    for (; i < n; i++) {
-        or_all |= tfs[i];
-        start[i + 1] = run += tfs[i];
-    }
     start[0] = 0;
-    return or_all < (1u << 24);
+    return ng__prefix_sums(start + 1, tfs, n, 0, 0) < (1u << 24);
 }
 
 /* First use of the block's positions: check its CRC, index its documents. */

@@ -363,29 +363,7 @@ int ng_post__dec_next_block(ng_post_dec *d)
 ** overflow without a 64-bit sum in all but sparse lists of huge segments. */
 static uint64_t gaps_to_docs(uint32_t *docs, uint32_t n, uint64_t first)
 {
-    uint32_t i = 0, run = (uint32_t)first - 1u, or_all = 0;
-#if defined(__SSE2__)
-    __m128i base = _mm_set1_epi32((int)run), one = _mm_set1_epi32(1), orv = _mm_setzero_si128();
-    for (; i + 4 <= n; i += 4) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(docs + i));
-        orv = _mm_or_si128(orv, x);
-        x = _mm_add_epi32(x, one);
-        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
-        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
-        x = _mm_add_epi32(x, base);
-        _mm_storeu_si128((__m128i *)(docs + i), x);
-        base = _mm_shuffle_epi32(x, 0xff);
-    }
-    orv = _mm_or_si128(orv, _mm_srli_si128(orv, 8));
-    orv = _mm_or_si128(orv, _mm_srli_si128(orv, 4));
-    or_all = (uint32_t)_mm_cvtsi128_si32(orv);
-    run = (uint32_t)_mm_cvtsi128_si32(base);
-#endif
-    for (; i < n; i++) {
-        or_all |= docs[i];
-        run += docs[i] + 1u;
-        docs[i] = run;
-    }
+    uint32_t or_all = ng__prefix_sums(docs, docs, n, (uint32_t)first - 1u, 1), i;
     /* every gap <= or_all: the last is at most first - 1 + n * (or_all + 1) */
     if (first + (uint64_t)n * ((uint64_t)or_all + 1) <= NG_FMT_DOCID_END) return docs[n - 1];
     /* rare (huge gaps): a step adds at most 2^32, so a 32-bit wrap shows
