@@ -350,8 +350,25 @@ static inline uint32_t near_geq(const uint32_t *docs, uint32_t i, uint32_t n, ui
     uint32_t lim = n - i > 4 ? i + 4 : n;
     const uint32_t *b;
     uint32_t len;
-    while (i < lim && docs[i] < target) i++;
-    if (i < lim || i == n) return i;
+#if defined(__SSE2__) && defined(__GNUC__)
+    if (i + 4 <= NG_FMT_BLOCK) {
+        /* docs is a cursor's docs[NG_FMT_BLOCK]: four loads stay inside it,
+        ** and the ones below target among the first four, counted from the
+        ** first (the ids increase), tell where target goes unless every one
+        ** of the block's is below it (what follows n is stale) */
+        const __m128i flip = _mm_set1_epi32(INT32_MIN), tv = _mm_set1_epi32((int)(target ^ 0x80000000u));
+        __m128i a = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(docs + i)), flip);
+        unsigned below = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(a, tv)));
+        uint32_t c = (uint32_t)__builtin_ctz(~below); /* leading run of ones: at most 4 */
+        if (c >= n - i) return n;
+        if (c < 4) return i + c;
+        i += 4;
+    } else
+#endif
+    {
+        while (i < lim && docs[i] < target) i++;
+        if (i < lim || i == n) return i;
+    }
     for (b = docs + i, len = n - i; len > 1;) { /* as first_geq(), which stays inlined in tc_seek */
         uint32_t half = len / 2;
         b = b[half] < target ? b + half : b;
