@@ -344,7 +344,8 @@ int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *ne
 }
 
 /* first_geq() for the short hops of a zig-zag between lists of similar
-** density: a few steps of a plain scan, then the search. */
+** density: the next four ids compared at once (or scanned), then the
+** search over the rest. */
 static inline uint32_t near_geq(const uint32_t *docs, uint32_t i, uint32_t n, uint32_t target)
 {
     uint32_t lim = n - i > 4 ? i + 4 : n;
