@@ -380,6 +380,7 @@ int ng_fmt__pfor_decode_in(uint32_t *out, size_t n, const uint8_t **pp, const ui
     size_t len, i;
     unsigned head, b;
     if (p >= end) return -1;
+    if (readable < end) readable = end; /* never fewer bytes than the chunk's own */
     head = p[0];
     if (head == PFOR_VINT) { /* one pass: the bytes are walked once */
         const uint8_t *q = p + 1;

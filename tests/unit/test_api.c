@@ -1082,6 +1082,69 @@ static void test_name_variants(void)
     check_variants(oq, 2, on, 2);
 }
 
+/* The hits of query on ix, docnums and scores, at most 8. */
+static size_t ranked(ng_index *ix, const char *query, uint64_t *docnums, double *scores)
+{
+    ng_query *q;
+    ng_search_options so;
+    ng_results *r = NULL;
+    size_t n = 0, i;
+    if (ng_query_parse(&q, ix, query, (size_t)-1) != NG_OK) return (size_t)-1;
+    ng_search_options_init(&so, NG_SEARCH_OPTIONS_VERSION);
+    so.limit = 8;
+    if (ng_search(&r, ix, q, &so) == NG_OK)
+        for (i = 0; i < ng_results_count(r) && i < 8; i++) {
+            ng_hit h;
+            if (ng_results_hit(&h, r, i) != NG_OK) continue;
+            docnums[n] = h.docnum;
+            scores[n++] = h.score;
+        }
+    ng_results_free(r);
+    ng_query_free(q);
+    return n;
+}
+
+/* Does the capitalised query rank exactly as the lowercase one? */
+static int ranks_as_lowercase(ng_index *ix, const char *cap, const char *low)
+{
+    uint64_t da[8], db[8];
+    double sa[8], sb[8];
+    size_t na = ranked(ix, cap, da, sa), nb = ranked(ix, low, db, sb), k;
+    CU_ASSERT(na == 5 && nb == 5);
+    if (na != nb) return 0;
+    for (k = 0; k < na; k++)
+        if (da[k] != db[k] || sa[k] != sb[k]) return 0;
+    return 1;
+}
+
+/* A capitalised function word has no name key, so it ranks exactly as the
+** lowercase word.  An ordinary capitalised word keeps its key: only d0
+** spells it capitalised, so the key is rare and d0 scores by it. */
+static void test_function_words_no_names(void)
+{
+    char dir[4200];
+    ng_writer *w;
+    ng_index *ix;
+    int i;
+    subdir(dir, sizeof dir, "funcwords");
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    NG_ASSERT_OK(add_doc(w, "d0", NULL, "The Report came in March. However late, With care."));
+    for (i = 1; i <= 4; i++)
+        NG_ASSERT_OK(add_doc(w, i == 1 ? "d1" : i == 2 ? "d2" : i == 3 ? "d3" : "d4", NULL,
+                             "the report of march, however the report came with the rest"));
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    CU_ASSERT(ranks_as_lowercase(ix, "The", "the"));
+    CU_ASSERT(ranks_as_lowercase(ix, "However", "however"));
+    CU_ASSERT(ranks_as_lowercase(ix, "With", "with"));
+    CU_ASSERT(ranks_as_lowercase(ix, "March", "march"));
+    CU_ASSERT(!ranks_as_lowercase(ix, "Report", "report"));
+    ng_index_free(ix);
+}
+
 static void test_suggest(void)
 {
     static char ids[8][4200];
@@ -1162,6 +1225,7 @@ static CU_TestInfo tests[] = {
     {"sort by date through the API", test_sort_date_api},
     {"exact and lower-bound totals, option versions", test_totals_and_versions},
     {"name variants on the corpus, matched words", test_name_variants},
+    {"function words get no name key", test_function_words_no_names},
     {"did you mean: Lavorv", test_suggest},
     {"prefix expansion cap", test_prefix_cap},
     {"allocation failure injection", test_alloc_failures},

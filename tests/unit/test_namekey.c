@@ -62,7 +62,7 @@ static const char *const distinct[] = {
     "Tchaikovsky", "Khodorkovsky", "Sergeyev", "Vasilyev", "Dostoevsky", "Abramovich",
     /* ordinary words that differ only where a rule looks */
     "later", "latter", "diner", "dinner", "match", "mach", "batch", "bach", "year", "ear",
-    "yeast", "east", "yearn", "earn", "how", "hoff", "below", "belov", "watch", "which", "czar",
+    "yeast", "east", "yearn", "earn", "show", "shoff", "fellow", "fellov", "watch", "witch", "czar",
     "char", "walk", "talk", "yes", "tax", "tact", "khaki", "hacki", "vice", "wise",
 };
 
@@ -115,6 +115,23 @@ static void test_namekey_no_key(void)
         CU_ASSERT_EQUAL(key_of(none[i], key, sizeof key, &fired), 0);
         CU_ASSERT_EQUAL(fired, 0);
         CU_ASSERT_STRING_EQUAL(key, "");
+    }
+    /* words a sentence may start with but that are never names */
+    {
+        static const char *const never[] = {"The", "THE", "However", "Which", "Although", "Yourselves",
+                                            "March", "May", "Sunday", "About", "Would"};
+        char key[64];
+        for (i = 0; i < NG_ARRAY_LEN(never); i++) {
+            uint32_t fired = 123;
+            CU_ASSERT_EQUAL(key_of(never[i], key, sizeof key, &fired), 0);
+            CU_ASSERT_EQUAL(fired, 0);
+        }
+        /* ... while a longer or shorter word that starts or ends alike keeps its key */
+        CU_ASSERT(key_of("Thea", key, sizeof key, NULL) > 0);
+        CU_ASSERT(key_of("Mayer", key, sizeof key, NULL) > 0);
+        CU_ASSERT(key_of("Marches", key, sizeof key, NULL) > 0);
+        CU_ASSERT(key_of("Whic", key, sizeof key, NULL) > 0);
+        CU_ASSERT(key_of("Abou", key, sizeof key, NULL) > 0);
     }
     /* three letters are enough; an apostrophe is not a letter */
     {
@@ -202,7 +219,7 @@ static CU_TestInfo namekey_tests[] = {
     {"variant groups share a key", test_namekey_groups},
     {"different names differ", test_namekey_groups_apart},
     {"distinct names and words keep distinct keys", test_namekey_distinct},
-    {"no key for digits, short words, other scripts", test_namekey_no_key},
+    {"no key for digits, short words, other scripts, function words", test_namekey_no_key},
     {"rules fired explain the key", test_namekey_explain},
     {"random input stays in bounds", test_namekey_fuzz},
     CU_TEST_INFO_NULL,
