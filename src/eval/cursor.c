@@ -322,24 +322,41 @@ uint32_t ng_cursor__term_tf(const ng_cursor *c)
     return c->doc == NG_FMT_DOCID_END ? 0 : t->tfs[t->i];
 }
 
-int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *next)
+/* Index of the first document at or after target in t's decoded block,
+** or UINT32_MAX when the block does not tell. */
+static uint32_t known_at(const term_cursor *t, uint32_t target)
 {
-    const term_cursor *t = (const term_cursor *)c;
     uint32_t lo, hi;
-    if (c->ops != &term_ops || c->doc == NG_FMT_DOCID_END || !t->decoded || target > t->dec.cur.last_doc) return 0;
-    if (c->doc >= target) { /* the usual case: asked about the next window */
-        *next = c->doc;
-        return 1;
-    }
+    if (t->base.ops != &term_ops || t->base.doc == NG_FMT_DOCID_END || !t->decoded || target > t->dec.cur.last_doc)
+        return UINT32_MAX;
+    if (t->base.doc >= target) return t->i; /* the usual case: asked about the next window */
     lo = t->i;
+    if (lo + 1 < t->n && t->docs[lo + 1] >= target) return lo + 1; /* the one after: a sum asks for it */
     hi = t->n;
-    while (lo < hi) { /* the first document at or after target the cursor can reach */
+    while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (t->docs[mid] < target) lo = mid + 1;
         else hi = mid;
     }
-    if (lo == t->n) return 0;
-    *next = t->docs[lo];
+    return lo < t->n ? lo : UINT32_MAX;
+}
+
+int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *next)
+{
+    const term_cursor *t = (const term_cursor *)c;
+    uint32_t at = known_at(t, target);
+    if (at == UINT32_MAX) return 0;
+    *next = t->docs[at];
+    return 1;
+}
+
+int ng_cursor__term_skip_known(ng_cursor *c, uint32_t target, uint32_t *next)
+{
+    term_cursor *t = (term_cursor *)c;
+    uint32_t at = known_at(t, target);
+    if (at == UINT32_MAX) return 0;
+    t->i = at; /* the later questions start here: no search again */
+    c->doc = *next = t->docs[at];
     return 1;
 }
 

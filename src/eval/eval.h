@@ -109,6 +109,9 @@ int ng_cursor__next_above(ng_cursor *c, double floor, uint32_t limit);
 ** 1 and *next = the first document >= target it can still reach (without
 ** moving); else 0. */
 int ng_cursor__term_next_known(const ng_cursor *c, uint32_t target, uint32_t *next);
+/* The same, moving c to that document: for a caller that will never ask c
+** about a document below target again. */
+int ng_cursor__term_skip_known(ng_cursor *c, uint32_t target, uint32_t *next);
 /* Move a and b, term cursors (or title sums driven by them) with decoded
 ** blocks, forward within those blocks until they stand on the same
 ** document or one block runs out (that cursor then stands on its block's

@@ -265,7 +265,9 @@ static double sum_block_max(ng_cursor *c, uint32_t target, uint32_t *last)
     sum_cursor *s = (sum_cursor *)c;
     uint32_t l1, l2, nx;
     double b1 = ng_cursor__block_max(s->driver, target, &l1), b2;
-    if (ng_cursor__term_next_known(s->extra, target, &nx) && nx > target) {
+    /* no document below target is asked about again (callers bound windows
+       that only move on): the extra may move up to target */
+    if (ng_cursor__term_skip_known(s->extra, target, &nx) && nx > target) {
         *last = l1 < nx - 1 ? l1 : nx - 1;
         return b1;
     }
