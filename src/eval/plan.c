@@ -34,25 +34,6 @@ static void mark_absent(ng_term_info *ti)
 
 static int is_absent(const ng_term_info *ti) { return ti->pst_off == UINT64_MAX && ti->df == 0 && ti->pst_len == 0; }
 
-/* Live documents of a term in a segment with tombstones: walk its postings
-** (as reader.c's ng_index__df does; needed here to keep the entries). */
-static int live_df(const ng_segment *s, const ng_term_info *ti, uint64_t *out)
-{
-    ng_post_dec d;
-    uint32_t docs[NG_FMT_BLOCK], i;
-    uint64_t n = 0;
-    int rc = ng_seg__open_term(&d, s, ti);
-    while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
-        if ((rc = ng_post__dec_docs(&d, docs, NULL)) != NG_OK) break; /* no frequencies needed */
-        /* doc ids increase: the block's last is its largest */
-        if (docs[d.cur.n - 1] >= s->meta.n_docs) return ng__corrupt(s->pst.name, 0, "postings: docid beyond the segment");
-        for (i = 0; i < d.cur.n; i++) n += !ng_seg__deleted(s, docs[i]);
-    }
-    if (rc == NG_ITEROVER) rc = NG_OK;
-    *out = n;
-    return rc;
-}
-
 /* Live df of term over the snapshot, keeping each segment's dictionary
 ** entry in ti[] (mark_absent where the segment lacks it): one lookup per segment
 ** and term. */
@@ -71,7 +52,7 @@ static int lookup_df(const ng_plan *pl, const char *term, size_t len, ng_term_in
         if (rc) return rc;
         if (seg->dels && seg->meta.n_deleted > 0) {
             /* exact BM25 statistics: tombstoned documents do not count */
-            if ((rc = live_df(seg, &ti[s], &n)) != NG_OK) return rc;
+            if ((rc = ng_seg__live_df(seg, &ti[s], &n)) != NG_OK) return rc;
             df += n;
         } else {
             df += ti[s].df;

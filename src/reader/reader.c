@@ -37,7 +37,33 @@ static void seg_close(ng_segment *s)
     ng_lens__close(&s->lens);
     ng_store__close(&s->store);
     ng__free(s->dels);
+    ng__free(s->del_rank);
     memset(s, 0, sizeof *s);
+}
+
+/* Tombstone bits of docs [64w, 64w + 64) (0 past the bitmap's end). */
+static uint64_t del_word(const ng_segment *s, uint32_t w)
+{
+    size_t nb = ((size_t)s->meta.n_docs + 7) / 8, off = (size_t)w * 8, k;
+    uint64_t v = 0;
+    for (k = 0; k < 8 && off + k < nb; k++) v |= (uint64_t)s->dels[off + k] << (8 * k);
+    return v;
+}
+
+static int rank_tombstones(ng_segment *s)
+{
+    uint32_t n_words = (uint32_t)(((uint64_t)s->meta.n_docs + 63) / 64), w;
+    if (!(s->del_rank = ng__malloc(((size_t)n_words + 1) * sizeof *s->del_rank))) return ng__oom();
+    s->del_rank[0] = 0;
+    for (w = 0; w < n_words; w++) s->del_rank[w + 1] = s->del_rank[w] + (uint32_t)__builtin_popcountll(del_word(s, w));
+    return NG_OK;
+}
+
+/* Tombstones among docs [0, doc), doc <= n_docs. */
+static uint32_t tombstones_below(const ng_segment *s, uint32_t doc)
+{
+    uint32_t w = doc >> 6, r = doc & 63;
+    return s->del_rank[w] + (r ? (uint32_t)__builtin_popcountll(del_word(s, w) & ((UINT64_C(1) << r) - 1)) : 0);
 }
 
 static int seg_open(ng_segment *s, const char *dir, const ng_seg_meta *m)
@@ -52,7 +78,7 @@ static int seg_open(ng_segment *s, const char *dir, const ng_seg_meta *m)
     if ((rc = ng_fmt__seg_path(&p, dir, m->id, NG_FK_LEN, 0)) || (rc = ng_lens__open(&s->lens, p.ptr))) goto out;
     if ((rc = ng_fmt__seg_path(&p, dir, m->id, NG_FK_DOC, 0)) || (rc = ng_store__open(&s->store, p.ptr))) goto out;
     if (m->del_gen && ((rc = ng_fmt__seg_path(&p, dir, m->id, NG_FK_DEL, m->del_gen)) ||
-                       (rc = ng_del__read(&s->dels, p.ptr, m->n_docs))))
+                       (rc = ng_del__read(&s->dels, p.ptr, m->n_docs)) || (rc = rank_tombstones(s))))
         goto out;
     if (s->lens.n_docs != m->n_docs || s->store.n_docs != m->n_docs || s->dict.n_terms != m->n_terms)
         rc = ng__err(NG_ECORRUPT, "seg-%06u: files disagree with the manifest on document or term counts", m->id);
@@ -164,18 +190,25 @@ int ng_seg__open_term(ng_post_dec *d, const ng_segment *s, const ng_term_info *t
                              s->pos.body + ti->pos_off, (size_t)ti->pos_len, ti->df);
 }
 
-/* Live documents of a term in a segment with tombstones: walk its postings. */
-static int live_df(const ng_segment *s, const ng_term_info *ti, uint64_t *out)
+int ng_seg__live_df(const ng_segment *s, const ng_term_info *ti, uint64_t *out)
 {
     ng_post_dec d;
-    uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], i;
+    uint32_t docs[NG_FMT_BLOCK], i;
     uint64_t n = 0;
     int rc = ng_seg__open_term(&d, s, ti);
+    *out = 0;
     while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
-        if ((rc = ng_post__dec_docs(&d, docs, tfs)) != NG_OK) break;
-        for (i = 0; i < d.cur.n; i++)
-            if (docs[i] >= s->meta.n_docs) return ng__corrupt(s->pst.name, 0, "postings: docid beyond the segment");
-            else n += !ng_seg__deleted(s, docs[i]);
+        uint32_t first = d.prev_last == NG_FMT_DOCID_END ? 0 : d.prev_last + 1;
+        /* a list of one block has no skip entry: its range is known once decoded */
+        if (d.n_blocks > 1 && d.cur.last_doc < s->meta.n_docs &&
+            (!s->dels || tombstones_below(s, d.cur.last_doc + 1) == tombstones_below(s, first))) {
+            n += d.cur.n; /* no tombstone in its range: every document lives */
+            continue;
+        }
+        if ((rc = ng_post__dec_docs(&d, docs, NULL)) != NG_OK) break; /* no frequencies needed */
+        /* doc ids increase: the block's last is its largest */
+        if (docs[d.cur.n - 1] >= s->meta.n_docs) return ng__corrupt(s->pst.name, 0, "postings: docid beyond the segment");
+        for (i = 0; i < d.cur.n; i++) n += !ng_seg__deleted(s, docs[i]);
     }
     if (rc == NG_ITEROVER) rc = NG_OK;
     *out = n;
@@ -196,7 +229,7 @@ int ng_index__df(const ng_index *ix, const char *term, size_t len, uint64_t *df_
             /* exact BM25 statistics: tombstoned documents do not count (a merge
                that purges them will make this the dictionary's df again) */
             uint64_t n;
-            if ((rc = live_df(s, &ti, &n)) != NG_OK) return rc;
+            if ((rc = ng_seg__live_df(s, &ti, &n)) != NG_OK) return rc;
             df += n;
         } else {
             df += ti.df;

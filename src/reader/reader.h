@@ -21,6 +21,7 @@ typedef struct ng_segment {
     ng_lens lens;
     ng_store store;
     uint8_t *dels;      /* tombstones or NULL */
+    uint32_t *del_rank; /* with dels: del_rank[w] = tombstones among docs [0, 64w) */
 } ng_segment;
 
 struct ng_index {
@@ -54,6 +55,12 @@ int ng_seg__open_term(ng_post_dec *d, const ng_segment *seg, const ng_term_info 
 
 /* Map a global document number to its segment and local docid. */
 int ng_index__locate(const ng_index *ix, uint64_t docnum, const ng_segment **seg_out, uint32_t *local_out);
+
+/* Live documents of a term in seg, whose dictionary entry is ti: its df
+** less its tombstoned documents.  Only the blocks whose docid range holds a
+** tombstone are decoded (skip entries give the ranges, del_rank counts the
+** tombstones of a range at once). */
+int ng_seg__live_df(const ng_segment *seg, const ng_term_info *ti, uint64_t *out);
 
 /* Live document frequency of term over all segments: tombstoned documents
 ** are not counted, so that df <= N and scores do not depend on deletions. */

@@ -895,6 +895,75 @@ static void test_df_ignores_deleted(void)
     ng_index_free(ix);
 }
 
+/* Live df over multi-block lists: tombstones in a cluster (the blocks
+** around it are decoded, the others counted from their skip entries) and
+** scattered one by one, at and near 64-document boundaries, against a
+** count of the documents left. */
+static int lives_has(int doc, int word)
+{
+    static const int every[4] = {1, 2, 7, 61}; /* word k is in every every[k]-th document */
+    return doc % every[word] == 0;
+}
+
+static int tombstoned(int doc, int round)
+{
+    if (round >= 1 && doc >= 1000 && doc < 1300) return 1;                      /* a cluster */
+    if (round >= 2 && (doc % 97 == 0 || doc == 63 || doc == 64 || doc == 2047)) return 1; /* scattered */
+    return 0;
+}
+
+static void test_live_df_skips_clean_blocks(void)
+{
+    static const char *const words[4] = {"kvrx", "kvrz", "kvrq", "kvrb"};
+    enum { N = 3000 };
+    char dir[4200];
+    ng_writer *w;
+    ng_writer_options o;
+    int doc, k, round;
+    snprintf(dir, sizeof dir, "%s/livedf", ng_test_tmpdir);
+    ng_writer_options_init(&o, NG_WRITER_OPTIONS_VERSION);
+    o.no_merge = 1; /* keep the tombstones in the segment */
+    NG_ASSERT_OK(ng_writer_open(&w, dir, &o));
+    if (!w) return;
+    for (doc = 0; doc < N; doc++) {
+        char id[16], body[64] = "filler";
+        ng_document d;
+        memset(&d, 0, sizeof d);
+        for (k = 0; k < 4; k++)
+            if (lives_has(doc, k)) strcat(strcat(body, " "), words[k]);
+        snprintf(id, sizeof id, "d%d", doc);
+        d.id = id; d.id_len = (size_t)-1;
+        d.body = body; d.body_len = (size_t)-1;
+        NG_ASSERT_OK(ng_writer_add(w, &d));
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    for (round = 0; round < 3; round++) {
+        ng_index *ix;
+        if (round > 0) {
+            for (doc = 0; doc < N; doc++)
+                if (tombstoned(doc, round) && !tombstoned(doc, round - 1)) {
+                    char id[16];
+                    snprintf(id, sizeof id, "d%d", doc);
+                    NG_ASSERT_OK(ng_writer_delete(w, id, (size_t)-1));
+                }
+            NG_ASSERT_OK(ng_writer_commit(w));
+        }
+        NG_ASSERT_OK(ng_index_open(&ix, dir));
+        if (!ix) break;
+        CU_ASSERT_EQUAL(ix->n_segs, 1);
+        for (k = 0; k < 4; k++) {
+            uint64_t df = 0, want = 0;
+            for (doc = 0; doc < N; doc++) want += lives_has(doc, k) && !tombstoned(doc, round);
+            NG_ASSERT_OK(ng_index__df(ix, words[k], strlen(words[k]), &df));
+            CU_ASSERT_EQUAL(df, want);
+            if (df != want) fprintf(stderr, "\n  round %d %s: live df %llu, want %llu", round, words[k],
+                                    (unsigned long long)df, (unsigned long long)want);
+        }
+        ng_index_free(ix);
+    }
+    ng_writer_free(w);
+}
+
 /* ---------------------------------------------------------------- */
 /* Dynamic pruning (src/eval/maxscore.c) against exhaustive scoring  */
 /*
@@ -1649,6 +1718,7 @@ static CU_TestInfo tests[] = {
     {"oracle: fresh multi-segment index", test_oracle_fresh},
     {"oracle: replacements and deletions over two commits", test_oracle_updates},
     {"df counts live documents only (idf never negative)", test_df_ignores_deleted},
+    {"live df: clean blocks counted from skip entries", test_live_df_skips_clean_blocks},
     {"pruned top-k equals exhaustive scoring (MaxScore, block-max)", test_pruned_topk_equals_exhaustive},
     {"pruning skips blocks and documents on a selective query", test_pruning_skips},
     {"pruned top-k with title sums, names, boosts, recency, since", test_pruned_wrappers_equal_exhaustive},
