@@ -139,10 +139,14 @@ size_t ng_cursor__and_kids(ng_cursor *c, ng_cursor ***pos_out, ng_cursor ***neg_
 
 /*
 ** Block-max bound: returns B and sets *last >= target such that score() <= B
-** for every document in [target, *last] the cursor may still reach.  Never
-** moves the cursor and decodes no block (term cursors read skip entries
-** ahead, FORMAT.md section 4); call it with non-decreasing targets for
-** tight bounds (a smaller target still gets a valid, looser bound).
+** for every document in [target, *last] the cursor may still reach.  Decodes
+** no block (term cursors read skip entries ahead, FORMAT.md section 4) and
+** never moves a term cursor.  Call it with non-decreasing targets, and only
+** with targets no later step asks the cursor about a document below: a
+** title sum moves its title cursor up to target (within its decoded block),
+** so a later score() at an earlier document would miss the title part.
+** Every caller (maxscore.c's loops, the wrappers below) asks at the
+** cursor's document or at a window start its candidates never precede.
 **   term:        the largest w over the (tf, len) frontier of the block holding target
 **   AND, OR:     sum of the kids' bounds, *last the smallest of theirs
 **   exhausted:   0 up to NG_FMT_DOCID_END - 1 (the hook is not called)

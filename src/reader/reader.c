@@ -200,7 +200,9 @@ int ng_seg__live_df(const ng_segment *s, const ng_term_info *ti, uint64_t *out)
     while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
         uint32_t first = d.prev_last == NG_FMT_DOCID_END ? 0 : d.prev_last + 1;
         /* a list of one block has no skip entry: its range is known once decoded */
-        if (d.n_blocks > 1 && d.cur.last_doc < s->meta.n_docs &&
+        /* (a range too short for its documents is damage: decoding reports it) */
+        if (d.n_blocks > 1 && d.cur.last_doc < s->meta.n_docs && first <= d.cur.last_doc &&
+            d.cur.n <= d.cur.last_doc - first + 1 &&
             (!s->dels || tombstones_below(s, d.cur.last_doc + 1) == tombstones_below(s, first))) {
             n += d.cur.n; /* no tombstone in its range: every document lives */
             continue;

@@ -1111,7 +1111,7 @@ static int ranks_as_lowercase(ng_index *ix, const char *cap, const char *low)
     double sa[8], sb[8];
     size_t na = ranked(ix, cap, da, sa), nb = ranked(ix, low, db, sb), k;
     CU_ASSERT(na == 5 && nb == 5);
-    if (na != nb) return 0;
+    if (na != nb || na > 8) return 0; /* (size_t)-1: a parse failed */
     for (k = 0; k < na; k++)
         if (da[k] != db[k] || sa[k] != sb[k]) return 0;
     return 1;
