@@ -993,30 +993,37 @@ static size_t grep_corpus(char ids[][4200], const char *const *needles, size_t n
     return n;
 }
 
-/* The ids of every match of query on the corpus index (at most 8). */
-static size_t match_ids(char ids[][4200], const char *query, uint64_t *docnums)
+/* The top 8 of query on ix (exact total when asked), or NULL if it fails. */
+static ng_results *top8(ng_index *ix, const char *query, int exact_total)
 {
     ng_query *q;
     ng_search_options so;
     ng_results *r = NULL;
-    size_t n = 0, i;
-    if (ng_query_parse(&q, g_ix, query, (size_t)-1) != NG_OK) return (size_t)-1;
+    if (ng_query_parse(&q, ix, query, (size_t)-1) != NG_OK) return NULL;
     ng_search_options_init(&so, NG_SEARCH_OPTIONS_VERSION);
     so.limit = 8;
-    so.total_mode = NG_TOTAL_EXACT;
-    if (ng_search(&r, g_ix, q, &so) == NG_OK) {
-        for (i = 0; i < ng_results_count(r) && i < 8; i++) {
-            ng_hit h;
-            ng_buf b = NG_BUF_INIT;
-            if (ng_results_hit(&h, r, i) != NG_OK || ng_index_document(&b, g_ix, h.docnum, NG_FIELD_ID) != NG_OK) continue;
-            snprintf(ids[n], 4200, "%.*s", (int)b.size, b.ptr ? b.ptr : "");
-            docnums[n++] = h.docnum;
-            ng_buf_dispose(&b);
-        }
-        CU_ASSERT_EQUAL(ng_results_total(r), n);
-    }
-    ng_results_free(r);
+    if (exact_total) so.total_mode = NG_TOTAL_EXACT;
+    if (ng_search(&r, ix, q, &so) != NG_OK) r = NULL;
     ng_query_free(q);
+    return r;
+}
+
+/* The ids of every match of query on the corpus index (at most 8). */
+static size_t match_ids(char ids[][4200], const char *query, uint64_t *docnums)
+{
+    ng_results *r = top8(g_ix, query, 1);
+    size_t n = 0, i;
+    if (!r) return (size_t)-1;
+    for (i = 0; i < ng_results_count(r) && i < 8; i++) {
+        ng_hit h;
+        ng_buf b = NG_BUF_INIT;
+        if (ng_results_hit(&h, r, i) != NG_OK || ng_index_document(&b, g_ix, h.docnum, NG_FIELD_ID) != NG_OK) continue;
+        snprintf(ids[n], 4200, "%.*s", (int)b.size, b.ptr ? b.ptr : "");
+        docnums[n++] = h.docnum;
+        ng_buf_dispose(&b);
+    }
+    CU_ASSERT_EQUAL(ng_results_total(r), n);
+    ng_results_free(r);
     return n;
 }
 
@@ -1085,22 +1092,16 @@ static void test_name_variants(void)
 /* The hits of query on ix, docnums and scores, at most 8. */
 static size_t ranked(ng_index *ix, const char *query, uint64_t *docnums, double *scores)
 {
-    ng_query *q;
-    ng_search_options so;
-    ng_results *r = NULL;
+    ng_results *r = top8(ix, query, 0);
     size_t n = 0, i;
-    if (ng_query_parse(&q, ix, query, (size_t)-1) != NG_OK) return (size_t)-1;
-    ng_search_options_init(&so, NG_SEARCH_OPTIONS_VERSION);
-    so.limit = 8;
-    if (ng_search(&r, ix, q, &so) == NG_OK)
-        for (i = 0; i < ng_results_count(r) && i < 8; i++) {
-            ng_hit h;
-            if (ng_results_hit(&h, r, i) != NG_OK) continue;
-            docnums[n] = h.docnum;
-            scores[n++] = h.score;
-        }
+    if (!r) return (size_t)-1;
+    for (i = 0; i < ng_results_count(r) && i < 8; i++) {
+        ng_hit h;
+        if (ng_results_hit(&h, r, i) != NG_OK) continue;
+        docnums[n] = h.docnum;
+        scores[n++] = h.score;
+    }
     ng_results_free(r);
-    ng_query_free(q);
     return n;
 }
 
