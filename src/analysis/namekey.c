@@ -298,8 +298,8 @@ size_t ng__name_key_explain(const char *word, size_t len, char *out, size_t cap,
     if (fired_out) *fired_out = 0;
     if (cap > 0) out[0] = '\0';
     if (!word || len > MAX_WORD_BYTES || cap == 0) return 0;
-    if (never_a_name(word, len)) return 0;
-    if (transliterate(word, len, &b, &fired)) return 0;
+    /* on the Latin letters, apostrophes gone: It's is its */
+    if (transliterate(word, len, &b, &fired) || never_a_name(b.s, b.n)) return 0;
     for (i = 0; i < NG_ARRAY_LEN(rewrites); i++) {
         const rewrite *rw = &rewrites[i];
         if (rw->from ? apply(&b, rw) : collapse_ii(&b)) fired |= 1u << rw->rule;
