@@ -414,12 +414,11 @@ static inline unsigned lanes_in(__m128i a, __m128i b)
 ** zig-zag mispredicted about once per id it passed on lists of like
 ** density; this passes four per branch.  The first shared id of the two
 ** windows is the first of the lists' from i and j, since every id before
-** either window was passed as unshared.  Returns 1 with *pi, *pj on it, 0
-** when a block is too near its end (the caller goes on one by one). */
-static int meet_by_four(const uint32_t *xd, uint32_t *pi, uint32_t xn, const uint32_t *yd, uint32_t *pj, uint32_t yn)
+** either window was passed as unshared.  Stops on it, or when a block is
+** too near its end (the caller goes on one by one). */
+static void meet_by_four(const uint32_t *xd, uint32_t *pi, uint32_t xn, const uint32_t *yd, uint32_t *pj, uint32_t yn)
 {
     uint32_t i = *pi, j = *pj;
-    int found = 0;
     while (i + 4 <= xn && j + 4 <= yn) {
         __m128i va, vb;
         unsigned mx;
@@ -436,7 +435,6 @@ static int meet_by_four(const uint32_t *xd, uint32_t *pi, uint32_t xn, const uin
         if ((mx = lanes_in(va, vb)) != 0) {
             i += (uint32_t)__builtin_ctz(mx);
             j += (uint32_t)__builtin_ctz(lanes_in(vb, va));
-            found = 1;
             break;
         }
         if (xd[i + 3] < yd[j + 3]) i += 4;
@@ -444,7 +442,6 @@ static int meet_by_four(const uint32_t *xd, uint32_t *pi, uint32_t xn, const uin
     }
     *pi = i;
     *pj = j;
-    return found;
 }
 #endif
 

@@ -190,6 +190,17 @@ int ng_seg__open_term(ng_post_dec *d, const ng_segment *s, const ng_term_info *t
                              s->pos.body + ti->pos_off, (size_t)ti->pos_len, ti->df);
 }
 
+/* Can d's current block be counted whole from its skip entry?  Only in a
+** list of several blocks (one block has no skip entry: its range is known
+** once decoded), whose range is sound (a range too short for its documents
+** is damage, which decoding reports) and holds no tombstone. */
+static int block_all_live(const ng_segment *s, const ng_post_dec *d)
+{
+    uint32_t first = d->prev_last == NG_FMT_DOCID_END ? 0 : d->prev_last + 1, last = d->cur.last_doc;
+    if (d->n_blocks < 2 || last >= s->meta.n_docs || first > last || d->cur.n > last - first + 1) return 0;
+    return !s->dels || tombstones_below(s, last + 1) == tombstones_below(s, first);
+}
+
 int ng_seg__live_df(const ng_segment *s, const ng_term_info *ti, uint64_t *out)
 {
     ng_post_dec d;
@@ -198,13 +209,8 @@ int ng_seg__live_df(const ng_segment *s, const ng_term_info *ti, uint64_t *out)
     int rc = ng_seg__open_term(&d, s, ti);
     *out = 0;
     while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
-        uint32_t first = d.prev_last == NG_FMT_DOCID_END ? 0 : d.prev_last + 1;
-        /* a list of one block has no skip entry: its range is known once decoded */
-        /* (a range too short for its documents is damage: decoding reports it) */
-        if (d.n_blocks > 1 && d.cur.last_doc < s->meta.n_docs && first <= d.cur.last_doc &&
-            d.cur.n <= d.cur.last_doc - first + 1 &&
-            (!s->dels || tombstones_below(s, d.cur.last_doc + 1) == tombstones_below(s, first))) {
-            n += d.cur.n; /* no tombstone in its range: every document lives */
+        if (block_all_live(s, &d)) {
+            n += d.cur.n;
             continue;
         }
         if ((rc = ng_post__dec_docs(&d, docs, NULL)) != NG_OK) break; /* no frequencies needed */
