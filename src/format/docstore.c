@@ -45,12 +45,15 @@
 #define TABLE_ENTRY NG_STORE_TABLE_ENTRY
 /* Deflate level of the blocks.  The streams are zlib's (RFC 1950) either
 ** way; libdeflate, when built with it, writes them 1.5-2 times faster than
-** zlib and a little smaller.  Measured on the benchmark corpus's stored
-** fields: 16 KiB blocks, zlib 5 (the 0.2 store): 41.8%; 32 KiB blocks,
-** libdeflate 6: 38.5% at 41 MB/s, zlib 6: 39.0% at 18 MB/s.  Bigger blocks
-** compress better still (64 KiB: 36.5%) but every hit shown inflates one
-** block, and a top-10 query with snippets then costs visibly more. */
-#define STORE_LEVEL 6
+** zlib and a little smaller.  Measured with libdeflate on the benchmark
+** corpus's stored fields (its 2016 files, 47 MB of records):
+**   32 KiB blocks: level 6 38.7% at 39 MB/s, 4 39.6% at 53 MB/s
+**   64 KiB blocks: level 6 36.7% at 42 MB/s, 4 37.7% at 67 MB/s
+** (16 KiB blocks and zlib 5, the 0.2 store: 41.8%).  A 64 KiB block at
+** level 4 is smaller than a 32 KiB one at 6 and written 1.7 times faster:
+** the window of the second half is full.  The price is on reads: a hit
+** shown inflates twice the bytes, some 30 us more with libdeflate. */
+#define STORE_LEVEL 4
 
 void ng_store__enc_init(ng_store_enc *e, ng_fwriter *fw)
 {

@@ -27,7 +27,7 @@
 #define NG_FMT_HEADER_SIZE 16      /* magic[8] version u32 seg_id u32 */
 #define NG_FMT_FOOTER_SIZE 24      /* meta_off u64, meta_len u32, meta_crc u32, file_crc u32, "NGE1" */
 #define NG_FMT_DICT_BLOCK 32       /* terms per front-coded dictionary block */
-#define NG_FMT_STORE_BLOCK 32768   /* uncompressed bytes per document-store block (>= 1 doc) */
+#define NG_FMT_STORE_BLOCK 65536   /* uncompressed bytes per document-store block (>= 1 doc) */
 #define NG_FMT_MAX_DOCS 0x7fffffffu /* docids are u32 with room for a sentinel */
 #define NG_FMT_DOCID_END 0xffffffffu /* "no more documents" in cursors */
 
