@@ -49,7 +49,7 @@
 #define NG_TOK_NUMBER 0x04u      /* all digits */
 
 typedef struct ng_token {
-    const char *term; size_t term_len; /* folded and stemmed: the indexed term */
+    const char *term; size_t term_len; /* folded and stemmed: the indexed term (NULL: ng__token_term) */
     const char *word; size_t word_len; /* folded, not stemmed (for fuzzy, names) */
     uint32_t pos;                      /* word position, first_pos + n */
     size_t start, end;                 /* byte range [start,end) in the input text */
@@ -76,6 +76,15 @@ const char *ng_analyzer__lang(const ng_analyzer *a);
 ** *n_tokens_out (may be NULL) receives the number of tokens emitted. */
 int ng__analyze(ng_analyzer *a, const char *text, size_t len, uint32_t first_pos,
                 ng_token_fn fn, void *payload, uint32_t *n_tokens_out);
+/* The same without stemming: tokens come with term NULL, and the callback
+** asks for the term of those that need it with ng__token_term(), during
+** the call.  The indexer stems a word once a document this way, not once
+** an occurrence. */
+int ng__analyze_words(ng_analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                      ng_token_fn fn, void *payload, uint32_t *n_tokens_out);
+/* The term of a token (its stem unless a number); NULL on out of memory.
+** Valid until the analyzer's next call. */
+const char *ng__token_term(ng_analyzer *a, const ng_token *t, size_t *len);
 
 /* Fold one word (no segmentation) into out (size cap, NUL-terminated);
 ** returns the folded length.  Used by tests and by the snippet module.

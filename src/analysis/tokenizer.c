@@ -163,8 +163,37 @@ const char *ng_analyzer__lang(const ng_analyzer *a)
     return a->lang;
 }
 
-int ng__analyze(ng_analyzer *a, const char *text, size_t len, uint32_t first_pos,
-                ng_token_fn fn, void *payload, uint32_t *n_tokens_out)
+/* The indexed term of a folded word: its stem (numbers are not stemmed),
+** cut to NG_MAX_TERM_BYTES on a character boundary; NULL on out of memory. */
+static const char *term_of(ng_analyzer *a, const char *w, size_t wl, unsigned flags, size_t *tl)
+{
+    size_t sl, j, cl;
+    const char *s;
+    *tl = wl;
+    if (!a->stem || (flags & NG_TOK_NUMBER)) return w;
+    if (!(s = ng_analysis__stem(a->stem, w, wl, &sl))) return NULL;
+    if (sl > NG_MAX_TERM_BYTES) { /* cannot happen with Snowball; stay safe */
+        for (j = 0; j < sl; j += cl) {
+            cl = char_len((unsigned char)s[j]);
+            if (j + cl > NG_MAX_TERM_BYTES) break;
+        }
+        sl = j;
+    }
+    *tl = sl;
+    return s;
+}
+
+const char *ng__token_term(ng_analyzer *a, const ng_token *t, size_t *len)
+{
+    if (t->term) {
+        *len = t->term_len;
+        return t->term;
+    }
+    return term_of(a, t->word, t->word_len, t->flags, len);
+}
+
+static int analyze(ng_analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                   ng_token_fn fn, void *payload, uint32_t *n_tokens_out, int stem)
 {
     char w[NG_MAX_TERM_BYTES + 1];
     size_t i = 0;
@@ -286,21 +315,11 @@ int ng__analyze(ng_analyzer *a, const char *text, size_t len, uint32_t first_pos
 
         tok.word = w;
         tok.word_len = wl;
-        tok.term = w;
-        tok.term_len = wl;
-        if (a->stem && !all_digit) {
-            size_t sl, j, cl;
-            const char *s = ng_analysis__stem(a->stem, w, wl, &sl);
-            if (!s) { rc = NG_ENOMEM; break; }
-            if (sl > NG_MAX_TERM_BYTES) { /* cannot happen with Snowball; stay safe */
-                for (j = 0; j < sl; j += cl) {
-                    cl = char_len((unsigned char)s[j]);
-                    if (j + cl > NG_MAX_TERM_BYTES) break;
-                }
-                sl = j;
-            }
-            tok.term = s;
-            tok.term_len = sl;
+        tok.term = NULL; /* asked for later through ng__token_term() */
+        tok.term_len = 0;
+        if (stem && !(tok.term = term_of(a, w, wl, flags, &tok.term_len))) {
+            rc = NG_ENOMEM;
+            break;
         }
         tok.pos = pos;
         tok.start = start;
@@ -313,4 +332,16 @@ int ng__analyze(ng_analyzer *a, const char *text, size_t len, uint32_t first_pos
     }
     if (n_tokens_out) *n_tokens_out = count;
     return rc;
+}
+
+int ng__analyze(ng_analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                ng_token_fn fn, void *payload, uint32_t *n_tokens_out)
+{
+    return analyze(a, text, len, first_pos, fn, payload, n_tokens_out, 1);
+}
+
+int ng__analyze_words(ng_analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                      ng_token_fn fn, void *payload, uint32_t *n_tokens_out)
+{
+    return analyze(a, text, len, first_pos, fn, payload, n_tokens_out, 0);
 }

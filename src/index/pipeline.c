@@ -59,6 +59,7 @@ struct ng_pipe {
 
 typedef struct an_ctx {
     ng_job *job;
+    ng_analyzer *an;
     int in_title; /* also record the title-namespace term */
 } an_ctx;
 
@@ -224,19 +225,24 @@ static void reset_terms(ng_job *j)
 **
 ** The stem and the name key are functions of the word, so the word's rec
 ** remembers the recs they gave (memo): a word seen before in the document
-** costs one lookup, not four, and no name key. */
+** costs one lookup, not four, and is neither stemmed nor keyed again (the
+** tokens come unstemmed, ng__analyze_words). */
 static int on_token(void *payload, const ng_token *t)
 {
     an_ctx *c = payload;
     ng_job *j = c->job;
     char key[2 * NG_MAX_TERM_BYTES + 1];
-    size_t klen;
+    const char *term = NULL;
+    size_t klen, tlen = 0;
     uint32_t w;
     int rc = term_rec(j, NG_NS_WORD, t->word, t->word_len, &w);
     if (rc) return rc;
     j->recs[w].tf++; /* lexicon: counted, no positions */
-    if ((rc = add_memo(j, w, MEMO_STEM, 0, t->term, t->term_len, t->pos)) != NG_OK) return rc;
-    if (c->in_title && (rc = add_memo(j, w, MEMO_TITLE, NG_NS_TITLE, t->term, t->term_len, t->pos)) != NG_OK)
+    if ((!j->links[w].memo[MEMO_STEM] || (c->in_title && !j->links[w].memo[MEMO_TITLE])) &&
+        !(term = ng__token_term(c->an, t, &tlen)))
+        return NG_ENOMEM;
+    if ((rc = add_memo(j, w, MEMO_STEM, 0, term, tlen, t->pos)) != NG_OK) return rc;
+    if (c->in_title && (rc = add_memo(j, w, MEMO_TITLE, NG_NS_TITLE, term, tlen, t->pos)) != NG_OK)
         return rc;
     if (!(t->flags & NG_TOK_CAPITALIZED) || j->links[w].memo[MEMO_NAME] == NO_NAME_KEY) return NG_OK;
     if (j->links[w].memo[MEMO_NAME]) return add_occ(j, j->links[w].memo[MEMO_NAME] - 1, t->pos);
@@ -257,11 +263,12 @@ static void analyse(ng_analyzer *an, ng_job *j)
     j->rc = NG_OK;
     if (j->op != NG_JOB_ADD) return;
     c.job = j;
+    c.an = an;
     c.in_title = 1;
-    rc = ng__analyze(an, j->doc.title, j->doc.title_len, 0, on_token, &c, &nt);
+    rc = ng__analyze_words(an, j->doc.title, j->doc.title_len, 0, on_token, &c, &nt);
     c.in_title = 0;
     /* a one-position gap keeps phrases from spanning title and body */
-    if (!rc) rc = ng__analyze(an, j->doc.body, j->doc.body_len, nt ? nt + 1 : 0, on_token, &c, &nb);
+    if (!rc) rc = ng__analyze_words(an, j->doc.body, j->doc.body_len, nt ? nt + 1 : 0, on_token, &c, &nb);
     j->doclen = nt + nb;
     if (!rc) rc = encode_recs(j);
     if (rc) {
