@@ -259,25 +259,33 @@ static int where_ok(const keybuf *b, size_t i, size_t flen, int where)
     }
 }
 
+/* The first match of rw (from is fl bytes) at i or after, or b->n: most
+** rewrites match nothing in a given word, and memchr finds that fast. */
+static size_t next_match(const keybuf *b, size_t i, size_t fl, const rewrite *rw)
+{
+    const char *p;
+    while (i + fl <= b->n && (p = memchr(b->s + i, rw->from[0], b->n - fl + 1 - i)) != NULL) {
+        i = (size_t)(p - b->s);
+        if (memcmp(p, rw->from, fl) == 0 && where_ok(b, i, fl, rw->where)) return i;
+        i++;
+    }
+    return b->n;
+}
+
 /* Replace every non-overlapping match, left to right; 1 if anything changed. */
 static int apply(keybuf *b, const rewrite *rw)
 {
     keybuf out;
-    size_t i = 0, fl = strlen(rw->from), tl = strlen(rw->to);
-    int changed = 0;
+    size_t i = 0, fl = strlen(rw->from), tl = strlen(rw->to), m = next_match(b, 0, fl, rw);
+    if (m == b->n) return 0;
     out.n = 0;
-    while (i < b->n) {
-        if (i + fl <= b->n && memcmp(b->s + i, rw->from, fl) == 0 && where_ok(b, i, fl, rw->where)) {
-            if (put(&out, rw->to, tl)) return 0; /* cannot happen: KEY_BUF covers the worst case */
-            i += fl;
-            changed = 1;
-        } else {
-            if (put(&out, b->s + i, 1)) return 0;
-            i++;
-        }
-    }
-    if (changed) *b = out;
-    return changed;
+    do { /* put cannot fail: KEY_BUF covers the worst case */
+        if (put(&out, b->s + i, m - i) || put(&out, rw->to, tl)) return 0;
+        i = m + fl;
+    } while ((m = next_match(b, i, fl, rw)) < b->n);
+    if (put(&out, b->s + i, b->n - i)) return 0;
+    *b = out;
+    return 1;
 }
 
 static int collapse_ii(keybuf *b)
