@@ -34,6 +34,7 @@ struct ng_analyzer {
     char longbuf[NG_FOLD_MAX];
     fold_ent lo[FOLD_LO];
     fold_ent hi[FOLD_HI_SLOTS];
+    char letter[256]; /* byte -> its one-byte fold if an ASCII letter, else 0 */
 };
 
 /* One decoded character: class, folding, size in the text. */
@@ -146,6 +147,7 @@ int ng_analyzer__new(ng_analyzer **out, const char *lang)
     for (i = 0; i < 0x80; i++) { /* the ASCII fast path reads these unchecked */
         chr c;
         fill(a, &a->lo[i], (uint32_t)i, &c);
+        if ((a->lo[i].cls & NG_CC_LETTER) && a->lo[i].len == 1) a->letter[i] = a->lo[i].s[0];
     }
     *out = a;
     return NG_OK;
@@ -236,6 +238,28 @@ static int analyze(ng_analyzer *a, const char *text, size_t len, uint32_t first_
         start = i;
         first_cls = c.cls;
         for (;;) {
+            if (c.cp < 0x80 && a->letter[c.cp]) {
+                /* a run of ASCII letters, most of any English text: one
+                ** table load a letter instead of a whole get_chr() */
+                size_t k = i, room = cut ? 0 : NG_MAX_TERM_BYTES - wl;
+                char f;
+                while (k < len && (f = a->letter[(unsigned char)text[k]]) != 0) {
+                    if (room) {
+                        w[wl++] = f;
+                        room--;
+                    } else {
+                        cut = 1; /* as wput(): the word goes on, its bytes not */
+                    }
+                    k++;
+                }
+                nletters += (unsigned)(k - i);
+                prev_alpha = 1;
+                all_digit = 0;
+                i = k;
+                if (i >= len) break;
+                get_chr(a, text, len, i, &c);
+                continue;
+            }
             if (c.cls & NG_CC_WORD) {
                 if (c.flen == 1 && wl < NG_MAX_TERM_BYTES && !cut) w[wl++] = c.f[0];
                 else wput(w, &wl, &cut, c.f, c.flen);
