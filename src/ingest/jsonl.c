@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "ng_int.h"
 
@@ -90,13 +93,33 @@ static size_t utf8_encode(unsigned char *o, unsigned long cp)
 
 /* A string at the cursor (which is on '"').  With decode, its value is
 ** appended to j->out (not NUL-terminated here). */
+/* The first byte at p or after that ends a run of plain string bytes (a
+** quote, a backslash, a control character), or end: sixteen bytes a step,
+** for article bodies are long runs. */
+static const unsigned char *plain_run_end(const unsigned char *p, const unsigned char *end)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                                    _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl)); /* x <= 0x1f */
+        unsigned bits = (unsigned)_mm_movemask_epi8(stop);
+        if (bits) return p + __builtin_ctz(bits);
+        p += 16;
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
+    return p;
+}
+
 static int parse_string(jparse *j, int decode)
 {
     int rc = NG_OK;
     j->p++; /* opening quote */
     for (;;) {
         const unsigned char *run = j->p;
-        while (j->p < j->end && *j->p != '"' && *j->p != '\\' && *j->p >= 0x20) j->p++;
+        j->p = plain_run_end(j->p, j->end);
         if (decode && j->p > run) {
             ng__buf_put(&rc, j->out, run, (size_t)(j->p - run));
             if (rc) return rc;
