@@ -22,23 +22,33 @@ unsigned ng_fmt__max_bits(const uint32_t *v, size_t n)
     return ng_fmt__bits(acc);
 }
 
-size_t ng_fmt__pack(uint8_t *out, const uint32_t *in, size_t n, unsigned w)
+/* Pack the low w bits (those of mask) of n values. */
+static size_t pack_masked(uint8_t *out, const uint32_t *in, size_t n, unsigned w, uint32_t mask)
 {
     uint64_t acc = 0;
-    unsigned have = 0;
+    unsigned have = 0; /* bits in acc, below 32 between values */
     size_t i, o = 0;
     if (w == 0) return 0;
     for (i = 0; i < n; i++) {
-        acc |= (uint64_t)in[i] << have;
+        acc |= (uint64_t)(in[i] & mask) << have;
         have += w;
-        while (have >= 8) {
-            out[o++] = (uint8_t)acc;
-            acc >>= 8;
-            have -= 8;
+        if (have >= 32) { /* four bytes at once, little-endian */
+            ng__set_u32(out + o, (uint32_t)acc);
+            o += 4;
+            acc >>= 32;
+            have -= 32;
         }
     }
-    if (have) out[o++] = (uint8_t)acc;
+    for (; have > 0; have = have > 8 ? have - 8 : 0) {
+        out[o++] = (uint8_t)acc;
+        acc >>= 8;
+    }
     return o;
+}
+
+size_t ng_fmt__pack(uint8_t *out, const uint32_t *in, size_t n, unsigned w)
+{
+    return pack_masked(out, in, n, w, 0xffffffffu);
 }
 
 /* Little-endian 64-bit load from any address; compilers make it one move. */
@@ -236,47 +246,28 @@ void ng_fmt__unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w)
 #define PFOR_VINT 0x80u
 #define PFOR_EXC 0x40u
 
-static size_t vint_len(uint32_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-/* Bytes of the packed form with base width b, given the histogram of
-** value widths; *n_exc set. */
-static size_t pfor_cost(const size_t *hist, unsigned maxb, size_t n, unsigned b, size_t *n_exc)
-{
-    size_t e = 0, cost;
-    unsigned k;
-    for (k = b + 1; k <= maxb; k++) e += hist[k];
-    cost = 1 + (n * b + 7) / 8;
-    if (e) cost += 2 + e + (e * (maxb - b) + 7) / 8;
-    *n_exc = e;
-    return cost;
-}
-
 size_t ng_fmt__pfor_encode(uint8_t *out, const uint32_t *in, size_t n)
 {
-    size_t hist[33] = {0}, vbytes = 0, best_cost, best_exc = 0, i, o = 0, n_exc;
-    unsigned maxb = 0, best_b, b;
-    for (i = 0; i < n; i++) {
-        unsigned w = ng_fmt__bits(in[i]);
-        hist[w]++;
-        if (w > maxb) maxb = w;
-        vbytes += vint_len(in[i]);
-    }
+    /* hist[w]: values of w bits; above[b]: values wider than b bits */
+    size_t hist[33] = {0}, above[33], vbytes, best_cost, best_exc = 0, cost, i, o = 0;
+    unsigned maxb, best_b, b, w;
+    for (i = 0; i < n; i++) hist[ng_fmt__bits(in[i])]++;
+    for (maxb = 32; maxb > 0 && hist[maxb] == 0; maxb--) {}
+    vbytes = hist[0]; /* a vint of a w-bit value takes max(1, ceil(w / 7)) bytes */
+    for (w = 1; w <= maxb; w++) vbytes += hist[w] * ((w + 6) / 7);
+    above[maxb] = 0;
+    for (b = maxb; b > 0; b--) above[b - 1] = above[b] + hist[b];
+    /* the form of base width b: its packed values, then its exceptions'
+    ** indexes and high parts; the smallest b of the least bytes wins */
     best_b = maxb;
-    best_cost = pfor_cost(hist, maxb, n, maxb, &n_exc);
+    best_cost = 1 + (n * maxb + 7) / 8;
     for (b = 0; b < maxb; b++) {
-        size_t c = pfor_cost(hist, maxb, n, b, &n_exc);
-        if (c < best_cost && n_exc <= 255) {
-            best_cost = c;
+        size_t e = above[b];
+        cost = 1 + (n * b + 7) / 8 + (e ? 2 + e + (e * (maxb - b) + 7) / 8 : 0);
+        if (cost < best_cost && e <= 255) {
+            best_cost = cost;
             best_b = b;
-            best_exc = n_exc;
+            best_exc = e;
         }
     }
     if (1 + vbytes < best_cost) {
@@ -289,16 +280,14 @@ size_t ng_fmt__pfor_encode(uint8_t *out, const uint32_t *in, size_t n)
         return o + ng_fmt__pack(out + o, in, n, best_b);
     }
     {
-        uint32_t low[NG_FMT_BLOCK], high[NG_FMT_BLOCK];
-        uint32_t mask = best_b ? 0xffffffffu >> (32 - best_b) : 0;
+        uint32_t high[NG_FMT_BLOCK];
         size_t e = 0;
         out[o++] = (uint8_t)(best_b | PFOR_EXC);
         out[o++] = (uint8_t)best_exc;
         out[o++] = (uint8_t)(maxb - best_b);
-        for (i = 0; i < n; i++) low[i] = in[i] & mask;
-        o += ng_fmt__pack(out + o, low, n, best_b);
+        o += pack_masked(out + o, in, n, best_b, best_b ? 0xffffffffu >> (32 - best_b) : 0);
         for (i = 0; i < n; i++)
-            if (ng_fmt__bits(in[i]) > best_b) {
+            if (in[i] >> best_b) { /* wider than best_b bits (best_b < maxb <= 32) */
                 out[o++] = (uint8_t)i;
                 high[e++] = in[i] >> best_b;
             }
