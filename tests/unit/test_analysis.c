@@ -798,6 +798,75 @@ static CU_TestInfo fold_tests[] = {
     CU_TEST_INFO_NULL,
 };
 
+/* ng__analyze_words + ng__token_term (the indexer's way: a stem asked
+** for per token) give exactly ng__analyze's tokens, term included. */
+typedef struct lazy_ctx {
+    ng_analyzer *a;
+    tok_list *l;
+} lazy_ctx;
+
+static int collect_lazy(void *payload, const ng_token *tok)
+{
+    lazy_ctx *c = payload;
+    ng_token full = *tok;
+    CU_ASSERT_PTR_NULL(tok->term);
+    full.term = ng__token_term(c->a, tok, &full.term_len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(full.term);
+    return collect(c->l, &full);
+}
+
+static tok_list g_lazy; /* big: keep off the stack */
+
+static void check_lazy_same(ng_analyzer *a, const char *text, size_t len)
+{
+    tok_list *eager = run_len(a, text, len);
+    lazy_ctx c = {a, &g_lazy};
+    uint32_t n = 12345;
+    size_t i;
+    memset(&g_lazy, 0, sizeof g_lazy);
+    CU_ASSERT_EQUAL(ng__analyze_words(a, text, len, 7, collect_lazy, &c, &n), 0);
+    CU_ASSERT_EQUAL(n, g_lazy.n);
+    CU_ASSERT_EQUAL_FATAL(g_lazy.n, eager->n);
+    for (i = 0; i < eager->n; i++) {
+        const tok_rec *x = &eager->t[i], *y = &g_lazy.t[i];
+        CU_ASSERT_STRING_EQUAL(x->term, y->term);
+        CU_ASSERT_STRING_EQUAL(x->word, y->word);
+        CU_ASSERT_EQUAL(x->pos + 7, y->pos);
+        CU_ASSERT_EQUAL(x->start, y->start);
+        CU_ASSERT_EQUAL(x->end, y->end);
+        CU_ASSERT_EQUAL(x->flags, y->flags);
+    }
+}
+
+static void test_lazy_terms(void)
+{
+    static const char *const texts[] = {
+        "Lavrov said Russian troops were running 2022's drills; U.S. officials, Zelenskyy and Orb\xc3\xa1n disagreed.",
+        "Connections connected 1,000.5 times -- don't STOP  the 3rd caf\xc3\xa9's re-run!",
+        "\xd0\x97\xd0\xb5\xd0\xbb\xd0\xb5\xd0\xbd\xd1\x81\xd1\x8c\xd0\xba\xd0\xb8\xd0\xb9 running runners ran",
+    };
+    char longw[3 * NG_MAX_TERM_BYTES];
+    uint64_t seed = 7;
+    size_t i, k;
+    for (i = 0; i < NG_ARRAY_LEN(texts); i++) {
+        check_lazy_same(g_en, texts[i], strlen(texts[i]));
+        check_lazy_same(g_none, texts[i], strlen(texts[i]));
+    }
+    memset(longw, 'x', sizeof longw); /* a word past the term limit, then a stemmable one */
+    memcpy(longw + sizeof longw - 9, " running", 8);
+    check_lazy_same(g_en, longw, sizeof longw - 1);
+    for (i = 0; i < 200; i++) { /* random text: letters, UTF-8 bytes, digits, separators */
+        char p[256];
+        size_t len = ng_test_rand(&seed) % sizeof p;
+        for (k = 0; k < len; k++) {
+            uint64_t r = ng_test_rand(&seed);
+            p[k] = (char)(r % 5 == 0 ? (int)(0x80 + (r >> 8) % 0x80)
+                          : r % 5 == 1 ? " .,'-\n0"[(r >> 8) % 7] : (int)("aeiouAZsTnG"[(r >> 8) % 11]));
+        }
+        check_lazy_same(g_en, p, len);
+    }
+}
+
 static CU_TestInfo token_tests[] = {
     {"seed: datelines, en/em dash", test_seed_dateline},
     {"seed: byte offsets", test_seed_offsets},
@@ -812,6 +881,7 @@ static CU_TestInfo token_tests[] = {
     {"very long words", test_long_words},
     {"other scripts, joiners", test_scripts_tokens},
     {"same term for all spellings", test_same_term},
+    {"unstemmed tokens, terms on demand", test_lazy_terms},
     CU_TEST_INFO_NULL,
 };
 

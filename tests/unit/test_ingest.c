@@ -565,6 +565,38 @@ static void test_json_escapes(void)
     bad("{\"body\":\"open", "column 14: unterminated string");
 }
 
+/* The string scanner reads 16 bytes a step: an escape, a control byte,
+** the closing quote or the line's end at every offset of a step, behind
+** plain ASCII and behind bytes >= 0x80 (which are plain). */
+static void test_json_string_steps(void)
+{
+    char line[160], want[160];
+    size_t k, w;
+    int high;
+    for (high = 0; high < 2; high++)
+        for (k = 0; k < 40; k++) {
+            ng_document d;
+            int n = snprintf(line, sizeof line, "{\"body\":\"");
+            for (w = 0; w < k; w++) line[n++] = want[w] = high ? (char)(0x80 + w) : (char)('a' + w % 26);
+            memcpy(line + n, "\\n-z\"}", 7); /* escape, plain, quote */
+            line[n + 7] = '\0';
+            memcpy(want + k, "\n-z", 3);
+            NG_ASSERT_OK(parse(&d, line));
+            CU_ASSERT_EQUAL(d.body_len, k + 3);
+            CU_ASSERT(memcmp(d.body, want, k + 3) == 0);
+            {
+                char msg[64];
+                line[n] = '\t'; /* a raw control byte at column n + 1 */
+                snprintf(msg, sizeof msg, "column %d: control character in string", n + 1);
+                bad(line, msg);
+                line[n] = '\0'; /* the line ends inside the string */
+                snprintf(msg, sizeof msg, "column %d: unterminated string", n + 1);
+                CU_ASSERT_EQUAL(ng_ingest__parse_jsonl(&d, &scratch, line, (size_t)n), NG_EINVAL);
+                CU_ASSERT_STRING_EQUAL(ng_error_last()->message, msg);
+            }
+        }
+}
+
 static void test_json_ids(void)
 {
     ng_document d;
@@ -698,6 +730,7 @@ static CU_TestInfo json_tests[] = {
     {"escapes and surrogates", test_json_escapes},
     {"ids", test_json_ids},
     {"tricky inputs", test_json_tricky},
+    {"string scan at every offset", test_json_string_steps},
     {"date, title, utf8 helpers", test_helpers},
     CU_TEST_INFO_NULL,
 };
