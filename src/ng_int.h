@@ -29,10 +29,12 @@
 #define NG_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define NG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define NG_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define NG_NOINLINE __attribute__((noinline))
 #else
 #define NG_PRINTF(f, a)
 #define NG_LIKELY(x) (x)
 #define NG_UNLIKELY(x) (x)
+#define NG_NOINLINE
 #endif
 
 #define NG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -21,12 +21,10 @@
 ** first use from the skip entries (a walk of 5 vints per block).
 **
 ** Positions (FORMAT.md section 5) are asked for one document at a time (a
-** phrase candidate).  A block's positions are delta-coded per document
-** (the first absolute), as PFor chunks of 128 values and a last shorter
-** one, so one document's slice is decoded alone: hop over the chunks
-** before it (their length is in their head), decode the one or two that hold it,
-** undo its own deltas.  The block's CRC is checked once, when its first
-** slice is asked for, so damage is still reported as with a full decode.
+** phrase candidate), and decoded alone by the block's position reader
+** (positions.c), which finds a document's values without decoding the
+** ones before it.  The block's CRC is checked once, when its first
+** document is asked for, so damage is still reported as with a full decode.
 */
 #include <stdio.h>
 #if defined(__SSE2__)
@@ -56,18 +54,11 @@ typedef struct term_cursor {
     uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK];
     uint32_t n, i;          /* docs in the decoded block, index of the current */
     int decoded;            /* docs[] holds dec.cur's block */
-    uint32_t *pos;          /* positions of one document (slice), decoded on demand */
+    uint32_t *pos;          /* positions of one document, decoded on demand */
     size_t pos_cap;
-    uint32_t pos_start[NG_FMT_BLOCK + 1]; /* per doc of the block: index of its first position */
-    int pos_ready;          /* pos_start[] and the CRC done for dec.cur's block */
+    int pos_ready;          /* pos_rd open (and the CRC checked) on dec.cur's block */
     uint32_t pos_doc;       /* index in the block of the doc pos holds, or UINT32_MAX */
-    uint32_t chunk[NG_FMT_BLOCK]; /* one unpacked chunk of positions */
-    uint32_t chunk_at;      /* index of chunk[0] in the block's positions, or UINT32_MAX */
-    const uint8_t *chunk_end; /* the byte after that chunk */
-    const uint8_t *hop_p;   /* a chunk's first byte, to resume hopping from (or NULL) */
-    uint32_t hop_at;        /* index of that chunk's first position */
-    uint32_t tail[NG_FMT_BLOCK]; /* the vint tail, decoded whole on first use */
-    int tail_ready;
+    ng_pos_reader pos_rd;   /* the block's positions */
     double idf;
     const ng_bm25 *p;
     double w_num, w_k, w_kdl; /* score = w_num * tf / (tf + w_k + w_kdl * dl): BM25, one division */
@@ -97,9 +88,6 @@ static int tc_load_block(term_cursor *t)
     t->decoded = 1;
     t->pos_ready = 0;
     t->pos_doc = UINT32_MAX;
-    t->chunk_at = UINT32_MAX;
-    t->hop_p = NULL;
-    t->tail_ready = 0;
     t->cur_bound = block_bound(t, &t->dec.cur);
     t_counters.blocks_decoded++;
     if (t->docs[t->n - 1] >= t->seg->meta.n_docs)
@@ -482,110 +470,34 @@ double ng_cursor__term_idf(const ng_cursor *c)
     return c->ops == &term_ops ? ((const term_cursor *)c)->idf : 0;
 }
 
-/* start[k] = tfs[0] + ... + tfs[k - 1] for k in [0, n], four sums at a
-** time; 0 (start unfinished) if a frequency is 2^24 or more, where 32-bit
-** sums of n <= NG_FMT_BLOCK of them could wrap. */
-static int tf_offsets(uint32_t *start, const uint32_t *tfs, uint32_t n)
-{
-    start[0] = 0;
-    return ng__prefix_sums(start + 1, tfs, n, 0, 0) < (1u << 24);
-}
-
-/* First use of the block's positions: check its CRC, index its documents. */
+/* First use of the block's positions: check its CRC, open its reader. */
 static int pos_prepare(term_cursor *t)
 {
     const ng_post_block *b = &t->dec.cur;
     const uint8_t *p = t->dec.pos_base + b->pos_off;
-    uint64_t total = 0;
-    uint32_t k;
     if (ng__crc32(0, p, b->pos_len) != b->pos_crc) {
         char why[160]; /* the CRC is kept in .pst: either file may be the damaged one */
         snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", t->dec.pf->name);
         return ng_fmt__corrupt(t->dec.xf, p, why);
     }
-    if (!tf_offsets(t->pos_start, t->tfs, t->n)) {
-        for (k = 0; k < t->n; k++) { /* huge frequencies: 64-bit sums, the last checked for all */
-            t->pos_start[k] = (uint32_t)total;
-            total += t->tfs[k];
-        }
-        if (total > UINT32_MAX) return ng_fmt__corrupt(t->dec.xf, p, "positions: too many in a block");
-        t->pos_start[t->n] = (uint32_t)total;
-    }
+    if (ng_fmt__pos_open(&t->pos_rd, p, b->pos_len, t->dec.pos_readable, t->tfs, t->n))
+        return ng_fmt__corrupt(t->dec.xf, p, t->pos_rd.why);
     t->pos_ready = 1;
-    return NG_OK;
-}
-
-/* Raw (delta) values [from, from + n) of the block's positions into out.
-** Documents are asked for in increasing order, so hopping resumes from the
-** last chunk used, a chunk is unpacked once however many of its documents
-** are asked for, and the tail is decoded once: a block whose every
-** document is asked for costs about what a full decode does. */
-static int pos_raw(term_cursor *t, uint32_t from, uint32_t n, uint32_t *out)
-{
-    const ng_post_block *b = &t->dec.cur;
-    const uint8_t *p = t->dec.pos_base + b->pos_off, *end = p + b->pos_len;
-    uint32_t total = t->pos_start[t->n], full = total / NG_FMT_BLOCK * NG_FMT_BLOCK, at = 0, got = 0, v;
-    if (t->hop_p && t->hop_at <= from) {
-        p = t->hop_p;
-        at = t->hop_at;
-    }
-    /* full chunks: hop over those before `from`, copy from those that overlap */
-    while (at < full && got < n) {
-        if (from + got < at + NG_FMT_BLOCK) {
-            uint32_t i, take;
-            if (t->chunk_at != at) {
-                const uint8_t *q = p;
-                if (ng_fmt__pfor_decode_in(t->chunk, NG_FMT_BLOCK, &q, end, t->dec.pos_readable))
-                    return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
-                t->chunk_at = at;
-                t->chunk_end = q;
-            }
-            t->hop_p = p;
-            t->hop_at = at;
-            i = from + got - at;
-            take = NG_FMT_BLOCK - i < n - got ? NG_FMT_BLOCK - i : n - got;
-            memcpy(out + got, t->chunk + i, take * sizeof *out);
-            got += take;
-            p = t->chunk_end;
-        } else {
-            size_t len = ng_fmt__pfor_size(p, end, NG_FMT_BLOCK);
-            if (len == 0) return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
-            p += len;
-        }
-        at += NG_FMT_BLOCK;
-    }
-    if (got == n) return NG_OK;
-    /* the last, partial chunk (p is at its start: every full one was passed) */
-    if (!t->tail_ready) {
-        if (total > full && ng_fmt__pfor_decode_in(t->tail, total - full, &p, end, t->dec.pos_readable))
-            return ng_fmt__corrupt(t->dec.xf, p, "positions: bad chunk");
-        if (p != end) return ng_fmt__corrupt(t->dec.xf, p, "positions: trailing bytes");
-        t->tail_ready = 1;
-    }
-    for (; got < n; got++) {
-        v = from + got;
-        if (v < full || v >= total) return ng_fmt__corrupt(t->dec.xf, end, "positions: fewer than the frequencies say");
-        out[got] = t->tail[v - full];
-    }
     return NG_OK;
 }
 
 int ng_cursor__term_positions(ng_cursor *c, const uint32_t **pos_out, uint32_t *n_out)
 {
     term_cursor *t = (term_cursor *)c;
-    uint32_t tf, j;
+    uint32_t tf;
     int rc;
     if (c->ops != &term_ops || c->doc == NG_FMT_DOCID_END) return ng__err(NG_ERROR, "positions: cursor not on a document");
     tf = t->tfs[t->i];
     if (t->pos_doc != t->i) {
-        uint64_t prev = 0;
         if (!t->pos_ready && (rc = pos_prepare(t)) != NG_OK) return rc;
         if ((rc = NG_GROW(t->pos, t->pos_cap, (size_t)tf + 1)) != NG_OK) return rc;
-        if ((rc = pos_raw(t, t->pos_start[t->i], tf, t->pos)) != NG_OK) return rc;
-        /* undo this document's deltas; the sums increase, so checking the
-        ** last for overflow checks them all */
-        for (prev = t->pos[0], j = 1; j < tf; j++) t->pos[j] = (uint32_t)(prev += (uint64_t)t->pos[j] + 1);
-        if (prev > UINT32_MAX) return ng_fmt__corrupt(t->dec.xf, t->dec.pos_base + t->dec.cur.pos_off, "positions: overflow");
+        if (ng_fmt__pos_doc(&t->pos_rd, t->i, t->pos))
+            return ng_fmt__corrupt(t->dec.xf, t->dec.pos_base + t->dec.cur.pos_off, t->pos_rd.why);
         t->pos_doc = t->i;
     }
     *pos_out = t->pos;

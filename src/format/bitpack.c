@@ -229,6 +229,11 @@ void ng_fmt__unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w)
     unpack_avail(out, in, n, w, (n * w + 7) / 8);
 }
 
+void ng_fmt__unpack_in(uint32_t *out, const uint8_t *in, size_t n, unsigned w, size_t avail)
+{
+    unpack_avail(out, in, n, w, avail < (n * w + 7) / 8 ? (n * w + 7) / 8 : avail);
+}
+
 /* ------------------------------------------------------------------ */
 /* Patched frame of reference (PFor) chunks -- FORMAT.md section 4.   */
 /* ------------------------------------------------------------------ */

@@ -21,7 +21,7 @@
 
 #include "ng_int.h"
 
-#define NG_FMT_VERSION 3           /* on-disk format version (FORMAT.md "Versions") */
+#define NG_FMT_VERSION 4           /* on-disk format version (FORMAT.md "Versions") */
 #define NG_FMT_FRONT 4            /* most (tf, len) points of a block's block-max data */
 #define NG_FMT_BLOCK 128           /* postings per block: docids are bit-packed 128 at a time */
 #define NG_FMT_HEADER_SIZE 16      /* magic[8] version u32 seg_id u32 */
@@ -84,6 +84,8 @@ int ng_fmt__corrupt(const ng_file *f, const uint8_t *at, const char *why);
 */
 size_t ng_fmt__pack(uint8_t *out, const uint32_t *in, size_t n, unsigned w);
 void ng_fmt__unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w);
+/* The same where avail bytes from in on may be loaded (wide loads). */
+void ng_fmt__unpack_in(uint32_t *out, const uint8_t *in, size_t n, unsigned w, size_t avail);
 /* Whether unpacking uses AVX2 (when the CPU has it): on = 1 or 0 sets it
 ** (tests compare both paths), -1 only asks. */
 int ng_fmt__unpack_simd(int on);
@@ -101,6 +103,39 @@ int ng_fmt__pfor_decode(uint32_t *out, size_t n, const uint8_t **pp, const uint8
 ** those before end belong to the chunk: wide loads then run in place to
 ** the chunk's last group instead of from a padded copy. */
 int ng_fmt__pfor_decode_in(uint32_t *out, size_t n, const uint8_t **pp, const uint8_t *end, const uint8_t *readable);
+
+/**************************************************************************
+** One block's positions (positions.c) -- FORMAT.md section 5: Golomb-Rice
+** codes with one parameter k for the block.
+*/
+#define NG_FMT_POS_QMAX 56   /* a unary part (its one bit included) is shorter */
+
+/* values: each document's tf values (the first position, then pos - prev
+** - 1), documents in order; tfs: the n documents' frequencies.  Appends
+** to out. */
+int ng_fmt__pos_encode(ng_buf *out, const uint32_t *values, const uint32_t *tfs, uint32_t n);
+
+/* Reader of one block's positions, one document at a time (any order,
+** cheapest in increasing order).  Functions return 0, or -1 with why set. */
+typedef struct ng_pos_reader {
+    const uint8_t *p, *end, *readable; /* the block's bytes; loads may reach readable */
+    const uint32_t *tfs;
+    uint32_t n;                        /* documents in the block */
+    uint32_t start[NG_FMT_BLOCK + 1];  /* index of each document's first value */
+    const char *why;                   /* what was wrong, after a -1 */
+    unsigned k;                        /* the block's Rice parameter */
+    const uint8_t *un, *lo;            /* the unary parts (from bit 5), the low bits */
+    uint64_t bits;                     /* bits from un to lo */
+    int slack, slack_end;              /* 8 readable bytes past lo, past end */
+    uint64_t uval, ubit;               /* the unary reader: value uval starts at bit ubit */
+} ng_pos_reader;
+
+int ng_fmt__pos_open(ng_pos_reader *r, const uint8_t *p, size_t len, const uint8_t *readable, const uint32_t *tfs,
+                     uint32_t n);
+/* Document i's tfs[i] positions, absolute, into out. */
+int ng_fmt__pos_doc(ng_pos_reader *r, uint32_t i, uint32_t *out);
+/* After the last document: the bytes end exactly where the values do. */
+int ng_fmt__pos_finish(ng_pos_reader *r);
 
 /**************************************************************************
 ** Postings and positions (postings.c) -- FORMAT.md sections 4 and 5.

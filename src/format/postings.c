@@ -45,9 +45,9 @@
 ** (Ding & Suel, 2011), without tying the file to the scoring parameters.
 **
 ** Positions of a block: for each document, its tf positions: the first as
-** is, each next as (pos - prev - 1).  All sum(tf) values of the block are
-** cut into PFor chunks of 128 values, the last one holding the rest.  They
-** are written to the encoder's pos_sink block by block when it has one.
+** is, each next as (pos - prev - 1), Rice-coded with a parameter from the
+** document's tf (positions.c).  They are written to the
+** encoder's pos_sink block by block when it has one.
 */
 #include <stdio.h>
 #if defined(__SSE2__)
@@ -95,16 +95,6 @@ static void put_pfor(int *rc, ng_buf *b, const uint32_t *v, size_t n)
 {
     uint8_t tmp[NG_FMT_PFOR_MAX];
     ng__buf_put(rc, b, tmp, ng_fmt__pfor_encode(tmp, v, n));
-}
-
-/* Positions of the block: PFor chunks of 128, then one of the rest. */
-static void enc_positions(int *rc, ng_post_enc *e)
-{
-    size_t i;
-    for (i = 0; i < e->posv_n; i += NG_FMT_BLOCK) {
-        size_t n = e->posv_n - i < NG_FMT_BLOCK ? e->posv_n - i : NG_FMT_BLOCK;
-        put_pfor(rc, &e->pos, e->posv + i, n);
-    }
 }
 
 /* The block's (tf, len) Pareto frontier, tf and len both decreasing: every
@@ -157,7 +147,7 @@ static int enc_flush_block(ng_post_enc *e)
     }
     put_pfor(&rc, &e->blocks, gaps, e->n);
     put_pfor(&rc, &e->blocks, tfm1, e->n);
-    enc_positions(&rc, e);
+    if (!rc) rc = ng_fmt__pos_encode(&e->pos, e->posv, e->tfs, (uint32_t)e->n);
     /* skip entry */
     ng__buf_put_vint(&rc, &e->skips, e->n_blocks == 0 ? e->docs[e->n - 1] : e->docs[e->n - 1] - e->prev_last);
     ng__buf_put_vint(&rc, &e->skips, e->blocks.size - data_start);
@@ -431,28 +421,20 @@ int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs)
 int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, size_t n_out)
 {
     const ng_post_block *b = &d->cur;
-    const uint8_t *p = d->pos_base + b->pos_off, *end = p + b->pos_len;
-    size_t i = 0, k;
-    uint32_t j, prev;
+    const uint8_t *p = d->pos_base + b->pos_off;
+    ng_pos_reader r;
+    uint32_t k;
+    size_t at;
     if (ng__crc32(0, p, b->pos_len) != b->pos_crc) {
         char why[160]; /* the CRC is kept in .pst: either file may be the damaged one */
         snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", d->pf->name);
         return ng_fmt__corrupt(d->xf, p, why);
     }
-    for (i = 0; i < n_out; i += NG_FMT_BLOCK) {
-        size_t n = n_out - i < NG_FMT_BLOCK ? n_out - i : NG_FMT_BLOCK;
-        if (ng_fmt__pfor_decode(out + i, n, &p, end)) return ng_fmt__corrupt(d->xf, p, "positions: bad chunk");
+    if (ng_fmt__pos_open(&r, p, b->pos_len, d->pos_readable, tfs, b->n)) return ng_fmt__corrupt(d->xf, p, r.why);
+    for (k = 0, at = 0; k < b->n; at += tfs[k], k++) {
+        if (tfs[k] > n_out - at) return ng_fmt__corrupt(d->xf, p, "positions: fewer than the frequencies say");
+        if (ng_fmt__pos_doc(&r, k, out + at)) return ng_fmt__corrupt(d->xf, p, r.why);
     }
-    if (p != end) return ng_fmt__corrupt(d->xf, p, "positions: trailing bytes");
-    /* undo the deltas document by document */
-    for (k = 0, i = 0; k < b->n; k++) {
-        for (j = 0, prev = 0; j < tfs[k]; j++, i++) {
-            uint64_t v;
-            if (i >= n_out) return ng_fmt__corrupt(d->xf, p, "positions: fewer than the frequencies say");
-            v = j == 0 ? out[i] : (uint64_t)prev + out[i] + 1;
-            if (v > UINT32_MAX) return ng_fmt__corrupt(d->xf, p, "positions: overflow");
-            out[i] = prev = (uint32_t)v;
-        }
-    }
+    if (ng_fmt__pos_finish(&r)) return ng_fmt__corrupt(d->xf, p, r.why);
     return NG_OK;
 }

@@ -2331,6 +2331,277 @@ static void test_ix_swap(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Positions of one block (positions.c, FORMAT.md section 5)           */
+/* ------------------------------------------------------------------ */
+
+typedef struct pblock {
+    uint32_t n, tfs[NG_FMT_BLOCK];
+    uint32_t *pos;    /* absolute positions, document after document */
+    uint32_t *vals;   /* what the encoder takes: first as is, then pos - prev - 1 */
+    uint64_t count;
+} pblock;
+
+enum { PB_NEWS, PB_DENSE, PB_HUGE, PB_ONE_LONG, PB_MODES };
+
+/* A block of n documents: news-like (lengths 50..3000, tf mostly small),
+** dense (consecutive positions: every value 0), huge (gaps near 2^31 and
+** UINT32_MAX), or one document of 5000 positions among short ones. */
+static void pblock_make(pblock *b, uint32_t n, int mode, uint64_t *seed)
+{
+    uint32_t d, j;
+    uint64_t m = 0;
+    b->n = n;
+    b->count = 0;
+    for (d = 0; d < n; d++) {
+        b->tfs[d] = mode == PB_ONE_LONG && d == n / 2 ? 5000 : 1 + (rndn(seed, 4) ? rndn(seed, 3) : rndn(seed, 60));
+        if (mode == PB_HUGE) b->tfs[d] = 1 + rndn(seed, 3);
+        b->count += b->tfs[d];
+    }
+    b->pos = malloc(b->count * sizeof *b->pos);
+    b->vals = malloc(b->count * sizeof *b->vals);
+    for (d = 0; d < n; d++) {
+        uint32_t tf = b->tfs[d], len = 50 + rndn(seed, 3000);
+        uint64_t p = 0;
+        for (j = 0; j < tf; j++, m++) {
+            if (mode == PB_DENSE) p = j == 0 ? rndn(seed, 3) : p + 1;
+            else if (mode == PB_HUGE) p = j == 0 ? (rndn(seed, 2) ? rndn(seed, 1u << 31) : rnd32(seed) / 4) : p + 1 + rndn(seed, 1u << 30);
+            else p = j == 0 ? rndn(seed, len / tf + 1) : p + 1 + rndn(seed, 2 * (len / tf) + 1);
+            if (mode == PB_HUGE && j == tf - 1 && d % 5 == 0) p = UINT32_MAX - (tf - 1 - j);
+            if (p > UINT32_MAX) p = UINT32_MAX;
+            b->pos[m] = (uint32_t)p;
+        }
+        /* keep them strictly increasing when a clamp made two equal */
+        for (j = tf - 1; j > 0; j--)
+            if (b->pos[m - tf + j - 1] >= b->pos[m - tf + j]) b->pos[m - tf + j - 1] = b->pos[m - tf + j] - 1;
+        for (j = 0; j < tf; j++) {
+            uint64_t at = m - tf + j;
+            b->vals[at] = j ? b->pos[at] - b->pos[at - 1] - 1 : b->pos[at];
+        }
+    }
+}
+
+static void pblock_free(pblock *b)
+{
+    free(b->pos);
+    free(b->vals);
+}
+
+static int ref_bit(const uint8_t *b, uint64_t i) { return b[i >> 3] >> (i & 7) & 1; }
+
+/* The layout of FORMAT.md section 5 read one bit at a time: an oracle
+** independent of the reader's word-at-a-time code.  0, or -1 if the bytes
+** are not exactly such a block. */
+static int ref_decode(const uint8_t *blk, size_t len, const uint32_t *tfs, uint32_t n, uint32_t *out)
+{
+    uint64_t ubit = 5, m, prev = 0, count = 0, lo_bytes, lbit;
+    unsigned k, t;
+    uint32_t d, j;
+    if (len < 1) return -1;
+    for (k = 0, t = 0; t < 5; t++) k |= (unsigned)ref_bit(blk, t) << t;
+    for (d = 0; d < n; d++) count += tfs[d];
+    lo_bytes = (count * k + 7) / 8;
+    if (lo_bytes > len - 1) return -1;
+    lbit = (len - lo_bytes) * 8; /* the low bits' first */
+    for (m = 0, d = 0; d < n; d++)
+        for (j = 0; j < tfs[d]; j++, m++) {
+            uint64_t q = 0, low = 0, v;
+            while (ubit < lbit && !ref_bit(blk, ubit)) q++, ubit++;
+            if (ubit++ >= (len - lo_bytes) * 8 || q + 1 >= NG_FMT_POS_QMAX) return -1;
+            for (t = 0; t < k; t++) low |= (uint64_t)ref_bit(blk, lbit + m * k + t) << t;
+            v = q << k | low;
+            prev = j ? prev + v + 1 : v;
+            if (prev > UINT32_MAX) return -1;
+            out[m] = (uint32_t)prev;
+        }
+    /* each part ends in the last byte it is given; padding bits are zero */
+    if ((ubit + 7) / 8 != len - lo_bytes) return -1;
+    for (; ubit < (len - lo_bytes) * 8; ubit++)
+        if (ref_bit(blk, ubit)) return -1;
+    for (m = lbit + count * k; m < (uint64_t)len * 8; m++)
+        if (ref_bit(blk, m)) return -1;
+    return 0;
+}
+
+/* Bytes of the block at parameter k, from the values (the size the
+** encoder must reach); 0 if k is too small for the largest value. */
+static uint64_t rice_size_at(const pblock *b, unsigned k)
+{
+    uint64_t un = 0, m;
+    for (m = 0; m < b->count; m++) {
+        if ((b->vals[m] >> k) + 1 >= NG_FMT_POS_QMAX) return 0;
+        un += (b->vals[m] >> k) + 1;
+    }
+    return (5 + un + 7) / 8 + (b->count * k + 7) / 8;
+}
+
+/* Read every document through the reader, in order or in the order
+** given; 0 if all match b->pos. */
+static int reader_check(const pblock *b, const uint8_t *blk, size_t len, const uint8_t *readable, const uint32_t *order)
+{
+    ng_pos_reader r;
+    uint32_t *out = malloc(5001 * sizeof *out), d, i, j;
+    uint64_t start[NG_FMT_BLOCK + 1];
+    int bad = 0;
+    for (start[0] = 0, d = 0; d < b->n; d++) start[d + 1] = start[d] + b->tfs[d];
+    if (ng_fmt__pos_open(&r, blk, len, readable, b->tfs, b->n)) bad = 1;
+    for (i = 0; i < b->n && !bad; i++) {
+        d = order ? order[i] : i;
+        if (ng_fmt__pos_doc(&r, d, out)) bad = 1;
+        for (j = 0; j < b->tfs[d] && !bad; j++) bad = out[j] != b->pos[start[d] + j];
+    }
+    if (!bad && !order && ng_fmt__pos_finish(&r)) bad = 1;
+    free(out);
+    return bad ? -1 : 0;
+}
+
+static void test_pos_roundtrip(void)
+{
+    uint64_t seed = 0x9051;
+    unsigned rep;
+    for (rep = 0; rep < 600; rep++) {
+        pblock b;
+        ng_buf buf = NG_BUF_INIT;
+        uint32_t order[NG_FMT_BLOCK], i, *ref;
+        uint64_t best = 0, got;
+        uint8_t *exact;
+        unsigned k;
+        int mode = (int)(rep % PB_MODES);
+        pblock_make(&b, 1 + (rep % 7 == 0 ? 127 : rndn(&seed, 128)), mode, &seed);
+        CTX("positions rep %u mode %d n %u count %llu", rep, mode, b.n, (unsigned long long)b.count);
+        EXPECT(ng_fmt__pos_encode(&buf, b.vals, b.tfs, b.n) == NG_OK);
+        got = buf.size;
+        /* the size: that of its own k, and no more than a byte over the best k */
+        EXPECT(buf.size >= 1);
+        EXPECT(rice_size_at(&b, (uint8_t)buf.ptr[0] & 31u) == got);
+        for (k = 0; k < 32; k++) {
+            uint64_t sz = rice_size_at(&b, k);
+            if (sz && (!best || sz < best)) best = sz;
+        }
+        EXPECT(got <= best + 1);
+        /* an exact-size copy: ASan sees any read past the block */
+        exact = malloc(buf.size);
+        memcpy(exact, buf.ptr, buf.size);
+        ref = malloc(b.count * sizeof *ref);
+        EXPECT(ref_decode(exact, buf.size, b.tfs, b.n, ref) == 0);
+        EXPECT(memcmp(ref, b.pos, b.count * sizeof *ref) == 0);
+        EXPECT(reader_check(&b, exact, buf.size, exact + buf.size, NULL) == 0);
+        /* with slack past the end (the reader's unchecked loads) */
+        EXPECT(reader_check(&b, (const uint8_t *)buf.ptr, buf.size, (const uint8_t *)buf.ptr + buf.size + 8, NULL) == 0);
+        /* documents asked for in any order */
+        for (i = 0; i < b.n; i++) order[i] = i;
+        for (i = b.n; i > 1; i--) {
+            uint32_t x = rndn(&seed, i), t = order[i - 1];
+            order[i - 1] = order[x];
+            order[x] = t;
+        }
+        EXPECT(reader_check(&b, exact, buf.size, exact + buf.size, order) == 0);
+        free(ref);
+        free(exact);
+        ng_buf_dispose(&buf);
+        pblock_free(&b);
+    }
+}
+
+/* The parameter's extremes: every value 0 gives k = 0 and one bit a value;
+** a value of UINT32_MAX needs k >= 27; the largest value a k allows. */
+static void test_pos_edges(void)
+{
+    uint32_t tfs[2] = {8, 1}, vals[9] = {0}, pos[9], out[8];
+    ng_buf buf = NG_BUF_INIT;
+    ng_pos_reader r;
+    uint32_t i;
+    for (i = 0; i < 8; i++) pos[i] = i;
+    pos[8] = 0;
+    CTX("positions: all zero");
+    EXPECT(ng_fmt__pos_encode(&buf, vals, tfs, 2) == NG_OK);
+    EXPECT(buf.size == 2 && (uint8_t)buf.ptr[0] == 0xe0 && buf.ptr[1] == 0x3f); /* k 0, then 9 one bits */
+    EXPECT(ng_fmt__pos_open(&r, (const uint8_t *)buf.ptr, buf.size, NULL, tfs, 2) == 0);
+    EXPECT(ng_fmt__pos_doc(&r, 0, out) == 0 && memcmp(out, pos, 8 * sizeof *out) == 0);
+    EXPECT(ng_fmt__pos_doc(&r, 1, out) == 0 && out[0] == 0 && ng_fmt__pos_finish(&r) == 0);
+    ng__buf_clear(&buf);
+    CTX("positions: UINT32_MAX");
+    vals[0] = UINT32_MAX;
+    tfs[0] = 1;
+    EXPECT(ng_fmt__pos_encode(&buf, vals, tfs, 1) == NG_OK);
+    EXPECT(buf.size >= 1 && ((uint8_t)buf.ptr[0] & 31u) >= 27);
+    EXPECT(ng_fmt__pos_open(&r, (const uint8_t *)buf.ptr, buf.size, NULL, tfs, 1) == 0);
+    EXPECT(ng_fmt__pos_doc(&r, 0, out) == 0 && out[0] == UINT32_MAX && ng_fmt__pos_finish(&r) == 0);
+    ng__buf_clear(&buf);
+    /* k = 0, one value with the longest unary part allowed: 54 zero bits */
+    CTX("positions: longest unary part");
+    {
+        uint8_t blk[9] = {0, 0, 0, 0, 0, 0, 0, 0x08, 0}; /* k 0, 54 zero bits, the one at bit 59 */
+        uint8_t bad[9] = {0, 0, 0, 0, 0, 0, 0, 0x10, 0}; /* 55 zero bits: out of range */
+        EXPECT(ng_fmt__pos_open(&r, blk, 8, blk + 8, tfs, 1) == 0);
+        EXPECT(ng_fmt__pos_doc(&r, 0, out) == 0 && out[0] == 54 && ng_fmt__pos_finish(&r) == 0);
+        EXPECT(ng_fmt__pos_open(&r, bad, 8, bad + 8, tfs, 1) == 0);
+        EXPECT(ng_fmt__pos_doc(&r, 0, out) == -1);
+        EXPECT(ng_fmt__pos_open(&r, blk, 8, blk + 9, tfs, 1) == 0); /* with slack: the other path */
+        EXPECT(ng_fmt__pos_doc(&r, 0, out) == 0 && out[0] == 54);
+        EXPECT(ng_fmt__pos_open(&r, bad, 8, bad + 9, tfs, 1) == 0);
+        EXPECT(ng_fmt__pos_doc(&r, 0, out) == -1);
+    }
+    ng_buf_dispose(&buf);
+}
+
+/* Damaged blocks: truncated or extended by a byte, a bit set between the
+** parts, or random bytes: never a crash, and what is returned as valid is
+** valid. */
+static void test_pos_damage(void)
+{
+    uint64_t seed = 0xbadb;
+    unsigned rep;
+    uint32_t *out = malloc(5001 * sizeof *out);
+    for (rep = 0; rep < 400; rep++) {
+        pblock b;
+        ng_buf buf = NG_BUF_INIT;
+        uint8_t *cut, *ext;
+        uint32_t i;
+        pblock_make(&b, 1 + rndn(&seed, 128), (int)(rep % PB_MODES), &seed);
+        CTX("positions damage rep %u", rep);
+        EXPECT(ng_fmt__pos_encode(&buf, b.vals, b.tfs, b.n) == NG_OK);
+        cut = malloc(buf.size);
+        memcpy(cut, buf.ptr, buf.size - 1);
+        EXPECT(reader_check(&b, cut, buf.size - 1, cut + buf.size - 1, NULL) == -1);
+        ext = malloc(buf.size + 1);
+        memcpy(ext, buf.ptr, buf.size);
+        ext[buf.size] = 0;
+        EXPECT(reader_check(&b, ext, buf.size + 1, ext + buf.size + 1, NULL) == -1);
+        /* a padding bit set, after the unary parts or after the low bits */
+        {
+            uint64_t k = (uint8_t)buf.ptr[0] & 31u, u = 5, m;
+            for (m = 0; m < b.count; m++) u += (b.vals[m] >> k) + 1;
+            if (u % 8) {
+                memcpy(ext, buf.ptr, buf.size);
+                ext[u >> 3] |= (uint8_t)(1u << (u & 7));
+                EXPECT(reader_check(&b, ext, buf.size, ext + buf.size, NULL) == -1);
+            }
+            if (b.count * k % 8) {
+                memcpy(ext, buf.ptr, buf.size);
+                ext[buf.size - 1] |= 0x80;
+                EXPECT(reader_check(&b, ext, buf.size, ext + buf.size, NULL) == -1);
+            }
+        }
+        /* random bytes for the same frequencies */
+        for (i = 1; i < buf.size; i++) cut[i - 1] = (uint8_t)rnd32(&seed);
+        {
+            ng_pos_reader r;
+            uint32_t d, j;
+            if (ng_fmt__pos_open(&r, cut, buf.size - 1, cut + buf.size - 1, b.tfs, b.n) == 0)
+                for (d = 0; d < b.n; d++) {
+                    if (ng_fmt__pos_doc(&r, d, out)) break;
+                    for (j = 1; j < b.tfs[d]; j++) EXPECT(out[j] > out[j - 1]);
+                }
+        }
+        free(cut);
+        free(ext);
+        ng_buf_dispose(&buf);
+        pblock_free(&b);
+    }
+    free(out);
+}
+
+/* ------------------------------------------------------------------ */
 
 static CU_TestInfo bitpack_tests[] = {
     {"pack/unpack every width", test_bitpack_roundtrip},
@@ -2338,6 +2609,12 @@ static CU_TestInfo bitpack_tests[] = {
     {"bits/max_bits", test_bitpack_bits},
     {"pfor round trips and truncation", test_pfor_roundtrip},
     {"pfor forms", test_pfor_forms},
+    CU_TEST_INFO_NULL,
+};
+static CU_TestInfo positions_tests[] = {
+    {"round trips against a bit-by-bit reader, any order, sizes", test_pos_roundtrip},
+    {"k = 0, UINT32_MAX, the longest unary part", test_pos_edges},
+    {"truncated, extended, padding, random bytes", test_pos_damage},
     CU_TEST_INFO_NULL,
 };
 static CU_TestInfo varint_tests[] = {
@@ -2396,6 +2673,7 @@ static CU_TestInfo ix_tests[] = {
 CU_SuiteInfo ng_test_suites[] = {
     {"format/bitpack", NULL, NULL, NULL, NULL, bitpack_tests},
     {"format/varint", NULL, NULL, NULL, NULL, varint_tests},
+    {"format/positions", NULL, NULL, NULL, NULL, positions_tests},
     {"format/postings", ng_test_tmpdir_init, ng_test_tmpdir_clean, NULL, NULL, postings_tests},
     {"format/termdict", ng_test_tmpdir_init, ng_test_tmpdir_clean, NULL, NULL, dict_tests},
     {"format/docstore", ng_test_tmpdir_init, ng_test_tmpdir_clean, NULL, NULL, store_tests},
