@@ -136,6 +136,10 @@ int ng_fmt__pos_open(ng_pos_reader *r, const uint8_t *p, size_t len, const uint8
 int ng_fmt__pos_doc(ng_pos_reader *r, uint32_t i, uint32_t *out);
 /* After the last document: the bytes end exactly where the values do. */
 int ng_fmt__pos_finish(ng_pos_reader *r);
+/* Every document's positions at once, document after document (start[]
+** says where each begins), then the finish check: a whole-block decode
+** (merges, checks) without a skip or a call per document. */
+int ng_fmt__pos_all(ng_pos_reader *r, uint32_t *out);
 
 /**************************************************************************
 ** Postings and positions (postings.c) -- FORMAT.md sections 4 and 5.

@@ -125,12 +125,21 @@ typedef struct bit_writer {
     unsigned n;
 } bit_writer;
 
+static inline void store64le(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8); /* one store */
+#else
+    ng__set_u64(p, v);
+#endif
+}
+
 static inline void bw_put(bit_writer *w, uint64_t v, unsigned bits)
 {
     unsigned bytes;
     w->acc |= v << w->n;
     w->n += bits;
-    ng__set_u64(w->p, w->acc);
+    store64le(w->p, w->acc);
     bytes = w->n >> 3;
     w->p += bytes;
     w->acc = bytes ? w->acc >> (bytes * 8) : w->acc;
@@ -195,8 +204,8 @@ static inline uint64_t load64(const uint8_t *p, const uint8_t *readable)
     return ng__get_u64(tmp);
 }
 
-/* The block's bits from bit `at` on (at < bits), in the low bits of the
-** result: *valid of them (1..57), none past the block's end. */
+/* The unary parts' bits from bit `at` on (at < bits), in the low bits of
+** the result: *valid of them (1..57), none past the unary parts' bytes. */
 static inline uint64_t peek(const ng_pos_reader *r, uint64_t at, unsigned *valid)
 {
     uint64_t w = load64(r->un + (at >> 3), r->readable) >> (at & 7), left = r->bits - at;
@@ -425,6 +434,29 @@ int ng_fmt__pos_doc(ng_pos_reader *r, uint32_t i, uint32_t *out)
     if (i >= r->n) return fail(r, "positions: no such document in the block");
     if (r->tfs[i] == 0) return 0;
     return rice_doc(r, i, out);
+}
+
+int ng_fmt__pos_all(ng_pos_reader *r, uint32_t *out)
+{
+    uint32_t count = r->start[r->n], low[NG_FMT_BLOCK], d, j, at;
+    unsigned k = r->k;
+    r->uval = 0;
+    r->ubit = 5;
+    if (count == 0) return ng_fmt__pos_finish(r);
+    if (unary_doc(r, count, out)) return -1;
+    for (at = 0; k && at < count; at += NG_FMT_BLOCK) { /* a multiple of 8 values: a byte boundary */
+        uint32_t m = count - at < NG_FMT_BLOCK ? count - at : NG_FMT_BLOCK;
+        uint64_t byte = (uint64_t)at * k / 8;
+        ng_fmt__unpack_in(low, r->lo + byte, m, k, (size_t)(r->readable - r->lo - byte));
+        for (j = 0; j < m; j++) out[at + j] = out[at + j] << k | low[j];
+    }
+    for (d = 0; d < r->n; d++) { /* each document's running sums */
+        uint32_t *v = out + r->start[d], tf = r->tfs[d];
+        uint64_t prev = tf ? v[0] : 0;
+        for (j = 1; j < tf; j++) v[j] = (uint32_t)(prev += (uint64_t)v[j] + 1);
+        if (prev > UINT32_MAX) return fail(r, "positions: overflow");
+    }
+    return ng_fmt__pos_finish(r);
 }
 
 int ng_fmt__pos_finish(ng_pos_reader *r)

@@ -423,18 +423,13 @@ int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, s
     const ng_post_block *b = &d->cur;
     const uint8_t *p = d->pos_base + b->pos_off;
     ng_pos_reader r;
-    uint32_t k;
-    size_t at;
     if (ng__crc32(0, p, b->pos_len) != b->pos_crc) {
         char why[160]; /* the CRC is kept in .pst: either file may be the damaged one */
         snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", d->pf->name);
         return ng_fmt__corrupt(d->xf, p, why);
     }
     if (ng_fmt__pos_open(&r, p, b->pos_len, d->pos_readable, tfs, b->n)) return ng_fmt__corrupt(d->xf, p, r.why);
-    for (k = 0, at = 0; k < b->n; at += tfs[k], k++) {
-        if (tfs[k] > n_out - at) return ng_fmt__corrupt(d->xf, p, "positions: fewer than the frequencies say");
-        if (ng_fmt__pos_doc(&r, k, out + at)) return ng_fmt__corrupt(d->xf, p, r.why);
-    }
-    if (ng_fmt__pos_finish(&r)) return ng_fmt__corrupt(d->xf, p, r.why);
+    if (r.start[b->n] != n_out) return ng_fmt__corrupt(d->xf, p, "positions: fewer than the frequencies say");
+    if (ng_fmt__pos_all(&r, out)) return ng_fmt__corrupt(d->xf, p, r.why);
     return NG_OK;
 }

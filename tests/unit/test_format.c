@@ -2435,7 +2435,9 @@ static uint64_t rice_size_at(const pblock *b, unsigned k)
 }
 
 /* Read every document through the reader, in order or in the order
-** given; 0 if all match b->pos. */
+** given: 0 if all match b->pos, -1 if the reader says the block is bad.
+** In order, the whole-block decode must agree: 2 if it fails a good block,
+** 3 if it takes a bad one for b's positions. */
 static int reader_check(const pblock *b, const uint8_t *blk, size_t len, const uint8_t *readable, const uint32_t *order)
 {
     ng_pos_reader r;
@@ -2451,7 +2453,20 @@ static int reader_check(const pblock *b, const uint8_t *blk, size_t len, const u
     }
     if (!bad && !order && ng_fmt__pos_finish(&r)) bad = 1;
     free(out);
-    return bad ? -1 : 0;
+    if (!bad && !order) { /* the whole block at once: the same, and the same verdict */
+        uint32_t *all = malloc((b->count + 1) * sizeof *all);
+        if (ng_fmt__pos_open(&r, blk, len, readable, b->tfs, b->n) || ng_fmt__pos_all(&r, all) ||
+            memcmp(all, b->pos, b->count * sizeof *all) != 0)
+            bad = 2;
+        free(all);
+    } else if (bad && !order) {
+        uint32_t *all = malloc((b->count + 1) * sizeof *all);
+        if (ng_fmt__pos_open(&r, blk, len, readable, b->tfs, b->n) == 0 && ng_fmt__pos_all(&r, all) == 0 &&
+            memcmp(all, b->pos, b->count * sizeof *all) == 0)
+            bad = 3; /* damage the one-by-one reader saw and the whole-block one did not */
+        free(all);
+    }
+    return bad == 1 ? -1 : bad;
 }
 
 static void test_pos_roundtrip(void)
