@@ -215,10 +215,37 @@ static void ws_close(wseg *s)
     memset(s, 0, sizeof *s);
 }
 
+/* A rebuild of an index this library cannot read (another format
+** version): start empty, with segment ids and a generation past every
+** file already there, so that nothing of the old index is overwritten
+** before the rebuild commits; its files are garbage after that. */
+static void start_past_unreadable(ng_writer *w, const char *lang)
+{
+    DIR *d = opendir(w->dir);
+    struct dirent *e;
+    unsigned id;
+    unsigned long long g;
+    memset(&w->man, 0, sizeof w->man);
+    w->man.next_seg_id = 1;
+    snprintf(w->man.lang, sizeof w->man.lang, "%s", lang);
+    w->changed = 1;
+    if (!d) return;
+    while ((e = readdir(d)) != NULL) {
+        if (sscanf(e->d_name, "seg-%u.", &id) == 1 && id >= w->man.next_seg_id && id < UINT32_MAX - 1)
+            w->man.next_seg_id = id + 1;
+        if (sscanf(e->d_name, "SOURCES-%llu", &g) == 1 && g > w->man.generation) w->man.generation = g;
+    }
+    closedir(d);
+}
+
 static int load_manifest(ng_writer *w, const ng_writer_options *o)
 {
     const char *lang = o->language ? o->language : "english";
     int rc = ng_manifest__read(&w->man, w->dir);
+    if (rc == NG_EVERSION && o->rebuild) {
+        start_past_unreadable(w, lang);
+        return NG_OK;
+    }
     if (rc == NG_ENOTFOUND) {
         memset(&w->man, 0, sizeof w->man);
         w->man.next_seg_id = 1;

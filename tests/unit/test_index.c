@@ -811,6 +811,51 @@ static void test_options_v1(void)
     CU_ASSERT(ng_writer_options_init(&o, 3) == NG_EINVAL);
 }
 
+/* An index of another format version: refused, with the advice to
+** rebuild, and `rebuild` then replaces it (the version is patched into a
+** MANIFEST of this build, its file CRC recomputed). */
+static void test_rebuild_other_version(void)
+{
+    static const char *paths[] = {"ver/src"};
+    char ix[4200], man[4300];
+    ng_index *x = NULL;
+    ng_index_stats st;
+    FILE *f;
+    unsigned char buf[4096];
+    size_t n;
+    uint32_t crc;
+    run_out r;
+    make_corpus("ver/src", 2, 20);
+    path_of(ix, sizeof ix, "ver/ix");
+    r = index_paths(ix, paths, 1, 1, 0, 0);
+    CU_ASSERT_FATAL(r.rc == 0);
+    snprintf(man, sizeof man, "%s/MANIFEST", ix);
+    CU_ASSERT_FATAL((f = fopen(man, "r+b")) != NULL);
+    n = fread(buf, 1, sizeof buf, f);
+    CU_ASSERT_FATAL(n > 24 && n < sizeof buf);
+    buf[8] = 3; /* version 3 */
+    buf[9] = buf[10] = buf[11] = 0;
+    crc = ng__crc32(0, buf, n - 8);
+    buf[n - 8] = (unsigned char)crc;
+    buf[n - 7] = (unsigned char)(crc >> 8);
+    buf[n - 6] = (unsigned char)(crc >> 16);
+    buf[n - 5] = (unsigned char)(crc >> 24);
+    rewind(f);
+    CU_ASSERT_FATAL(fwrite(buf, 1, n, f) == n);
+    fclose(f);
+    CU_ASSERT(ng_index_open(&x, ix) == NG_EVERSION);
+    CU_ASSERT(strstr(ng_error_last()->message, "--rebuild") != NULL);
+    r = index_paths(ix, paths, 1, 1, 0, 0); /* incremental: refused the same way */
+    CU_ASSERT(r.rc == NG_EVERSION);
+    r = index_paths(ix, paths, 1, 1, 0, 1);
+    CU_ASSERT_FATAL(r.rc == 0);
+    CU_ASSERT_FATAL(ng_index_open(&x, ix) == 0);
+    CU_ASSERT(ng_index_check(x) == 0);
+    CU_ASSERT(ng_index_stats_get(&st, x) == 0);
+    CU_ASSERT_EQUAL(st.docs, 2 * 20);
+    ng_index_free(x);
+}
+
 static CU_TestInfo index_tests[] = {
     {"incremental runs against a rebuild", test_incremental},
     {"jsonl: 1% changed lines analysed", test_jsonl_one_percent},
@@ -820,6 +865,7 @@ static CU_TestInfo index_tests[] = {
     {"search during commits", test_concurrent_search},
     {"writer lock and wait", test_lock},
     {"options version 1", test_options_v1},
+    {"rebuild over another format version", test_rebuild_other_version},
     CU_TEST_INFO_NULL,
 };
 
