@@ -475,7 +475,7 @@ static int pos_prepare(term_cursor *t)
 {
     const ng_post_block *b = &t->dec.cur;
     const uint8_t *p = t->dec.pos_base + b->pos_off;
-    if (ng__crc32(0, p, b->pos_len) != b->pos_crc) {
+    if (!ng_fmt__crc_ok(t->dec.xf, p, b->pos_len, b->pos_crc)) {
         char why[160]; /* the CRC is kept in .pst: either file may be the damaged one */
         snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", t->dec.pf->name);
         return ng_fmt__corrupt(t->dec.xf, p, why);

@@ -69,6 +69,10 @@ typedef struct ng_file {
     size_t body_len;     /* bytes from body to meta */
     const uint8_t *meta; /* meta section */
     size_t meta_len;
+    /* .pst and .pos: one bit per NG_FMT_CRC_GRAIN bytes of the body, set
+    ** when the checksummed region starting there has passed its check
+    ** (ng_fmt__crc_passed); NULL when not kept. */
+    uint8_t *crc_seen;
 } ng_file;
 
 /* Map path, check magic/version/footer/meta CRC.  NG_ECORRUPT, NG_EVERSION. */
@@ -77,6 +81,25 @@ void ng_fmt__close(ng_file *f);
 /* Verify the whole-file CRC (newsgrep check). */
 int ng_fmt__verify(const ng_file *f);
 int ng_fmt__corrupt(const ng_file *f, const uint8_t *at, const char *why);
+
+/* Checks once per open file.  A query verifies each block's CRC the first
+** time it decodes it; an index kept open (a server, --batch, a library
+** user) would verify the same hot blocks again for every query, and for
+** the blocks of frequent words that costs as much as decoding them, since
+** the CRC reads every byte where a phrase reads a few documents.  So a
+** file remembers which of its checksummed regions have passed.  The
+** regions of a .pst or .pos file never overlap (term headers, skip
+** entries, blocks, positions blocks), so a region of at least
+** NG_FMT_CRC_GRAIN bytes is known by the grain its first byte lies in;
+** shorter ones are cheap to check again and are not remembered.  A failed
+** check is never remembered: a damaged block fails every time. */
+#define NG_FMT_CRC_GRAIN 64
+/* Has the region [p, p + len) of f passed its check before? */
+int ng_fmt__crc_seen(const ng_file *f, const uint8_t *p, size_t len);
+/* Record that it has (no-op for short regions or files without the map). */
+void ng_fmt__crc_passed(const ng_file *f, const uint8_t *p, size_t len);
+/* Both: 1 if [p, p + len) has the CRC want (checked at most once). */
+int ng_fmt__crc_ok(const ng_file *f, const uint8_t *p, size_t len, uint32_t want);
 
 /**************************************************************************
 ** Bit packing (bitpack.c): n <= 128 values of width w (0..32) bits, LSB

@@ -280,8 +280,11 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
         if (get_front(&p, end, &d->cur) || end - p < 8)
             return DEC_CORRUPT(d, p, "postings: bad block-max data");
         /* the whole term at once: the cursor decodes its block right away */
-        crc = ng__crc32(ng__crc32(0, pst, (size_t)(p - pst)), p + 8, (size_t)(end - p - 8));
-        if (crc != ng__get_u32(p)) return DEC_CORRUPT(d, p, "postings: block checksum mismatch");
+        if (!ng_fmt__crc_seen(pf, pst, pst_len)) {
+            crc = ng__crc32(ng__crc32(0, pst, (size_t)(p - pst)), p + 8, (size_t)(end - p - 8));
+            if (crc != ng__get_u32(p)) return DEC_CORRUPT(d, p, "postings: block checksum mismatch");
+            ng_fmt__crc_passed(pf, pst, pst_len);
+        }
         /* a single block: its descriptor is known without skip entries */
         d->cur.pos_crc = ng__get_u32(p + 4);
         p += 8;
@@ -294,7 +297,7 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
     if (ng__vint_next(&p, end, &v) || v > (uint64_t)(end - p) || (uint64_t)(end - p) - v < 4)
         return DEC_CORRUPT(d, p, "postings: bad skip length");
     /* seeks trust skip entries without decoding the blocks: verify them all */
-    if (ng__crc32(0, pst, (size_t)(p - pst + v)) != ng__get_u32(p + v))
+    if (!ng_fmt__crc_ok(pf, pst, (size_t)(p - pst + v), ng__get_u32(p + v)))
         return DEC_CORRUPT(d, p, "postings: skip entries checksum mismatch");
     d->p = p;
     d->end = p + v;
@@ -403,7 +406,7 @@ int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs)
     uint32_t n = b->n;
     size_t len;
     if (d->prev_last == NG_FMT_DOCID_END) first = 0;
-    if (!b->crc_ok && ng__crc32(0, b->data, b->data_len) != b->data_crc)
+    if (!b->crc_ok && !ng_fmt__crc_ok(d->pf, b->data, b->data_len, b->data_crc))
         return DEC_CORRUPT(d, b->data, "postings: block checksum mismatch");
     if (ng_fmt__pfor_decode_in(docs, n, &p, end, d->data_readable)) return DEC_CORRUPT(d, p, "postings: bad doc gaps");
     if (tfs) {
@@ -423,7 +426,7 @@ int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, s
     const ng_post_block *b = &d->cur;
     const uint8_t *p = d->pos_base + b->pos_off;
     ng_pos_reader r;
-    if (ng__crc32(0, p, b->pos_len) != b->pos_crc) {
+    if (!ng_fmt__crc_ok(d->xf, p, b->pos_len, b->pos_crc)) {
         char why[160]; /* the CRC is kept in .pst: either file may be the damaged one */
         snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", d->pf->name);
         return ng_fmt__corrupt(d->xf, p, why);

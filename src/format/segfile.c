@@ -208,6 +208,8 @@ int ng_fmt__open(ng_file *f, const char *path, ng_fkind kind)
     }
     f->body = d + NG_FMT_HEADER_SIZE;
     f->body_len = (size_t)meta_off - NG_FMT_HEADER_SIZE;
+    if (kind == NG_FK_PST || kind == NG_FK_POS) /* no map, no memory: every check is made */
+        f->crc_seen = ng__calloc(f->body_len / NG_FMT_CRC_GRAIN / 8 + 1, 1);
     return NG_OK;
 fail:
     ng_fmt__close(f);
@@ -216,9 +218,44 @@ fail:
 
 void ng_fmt__close(ng_file *f)
 {
+    ng__free(f->crc_seen);
+    f->crc_seen = NULL;
     ng__unmap(&f->map);
     ng__free((void *)f->name);
     f->name = NULL;
+}
+
+/* The bit of region [p, p + len), or -1 when it has none. */
+static ptrdiff_t crc_grain(const ng_file *f, const uint8_t *p, size_t len)
+{
+    uintptr_t a = (uintptr_t)p, lo;
+    if (!f || !f->crc_seen || len < NG_FMT_CRC_GRAIN) return -1;
+    lo = (uintptr_t)f->body;
+    if (a < lo || a - lo >= f->body_len) return -1;
+    return (ptrdiff_t)((a - lo) / NG_FMT_CRC_GRAIN);
+}
+
+/* The map is shared by the threads searching the index: bits are set with
+** an atomic OR.  Relaxed order is enough, as the bytes checked never change
+** and a bit read early only costs a check made twice. */
+int ng_fmt__crc_seen(const ng_file *f, const uint8_t *p, size_t len)
+{
+    ptrdiff_t g = crc_grain(f, p, len);
+    return g >= 0 && (__atomic_load_n(&f->crc_seen[g >> 3], __ATOMIC_RELAXED) >> (g & 7)) & 1u;
+}
+
+void ng_fmt__crc_passed(const ng_file *f, const uint8_t *p, size_t len)
+{
+    ptrdiff_t g = crc_grain(f, p, len);
+    if (g >= 0) __atomic_fetch_or(&f->crc_seen[g >> 3], (uint8_t)(1u << (g & 7)), __ATOMIC_RELAXED);
+}
+
+int ng_fmt__crc_ok(const ng_file *f, const uint8_t *p, size_t len, uint32_t want)
+{
+    if (ng_fmt__crc_seen(f, p, len)) return 1;
+    if (ng__crc32(0, p, len) != want) return 0;
+    ng_fmt__crc_passed(f, p, len);
+    return 1;
 }
 
 int ng_fmt__verify(const ng_file *f)

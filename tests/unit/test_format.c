@@ -634,6 +634,11 @@ static void run_terms(pcase *cs, size_t nt, const char *label)
         check_term(&cs[t], &pf, &xf, name);
         check_skips(&cs[t], &pf, &xf, name);
     }
+    for (t = 0; t < nt; t++) { /* again, through the checks the files now remember */
+        char name[96];
+        snprintf(name, sizeof name, "%s term %zu (df %u), second read", label, t, cs[t].n);
+        check_term(&cs[t], &pf, &xf, name);
+    }
     ng_fmt__close(&pf);
     ng_fmt__close(&xf);
 }
@@ -698,6 +703,64 @@ static void test_post_many_terms(void)
                    1 + rndn(&seed, 30), &seed);
     run_terms(cs, 40, "many");
     for (t = 0; t < 40; t++) pcase_free(&cs[t]);
+}
+
+/* ng_fmt__crc_ok remembers a passed region of at least a grain, by its
+** first byte, and nothing else: not a failure, not a short region, not a
+** region outside the body, nothing when the file keeps no map. */
+static void test_crc_once(void)
+{
+    uint8_t body[1024];
+    ng_file f;
+    size_t i;
+    uint32_t c0, c1, c2, c_short;
+    uint64_t seed = 99;
+    CTX("checks remembered");
+    for (i = 0; i < sizeof body; i++) body[i] = (uint8_t)rnd32(&seed);
+    memset(&f, 0, sizeof f);
+    f.body = body;
+    f.body_len = sizeof body;
+    f.crc_seen = calloc(sizeof body / NG_FMT_CRC_GRAIN / 8 + 1, 1);
+    c0 = ng__crc32(0, body, 64);          /* exactly a grain */
+    c1 = ng__crc32(0, body + 64, 300);    /* the next region, not grain-aligned at its end */
+    c2 = ng__crc32(0, body + 364, 660);   /* starts inside a grain, runs to the end */
+    c_short = ng__crc32(0, body + 1000, NG_FMT_CRC_GRAIN - 1);
+    EXPECT(!ng_fmt__crc_ok(&f, body, 64, c0 ^ 1)); /* a failure ... */
+    EXPECT(!ng_fmt__crc_seen(&f, body, 64));       /* ... is not remembered */
+    EXPECT(!ng_fmt__crc_ok(&f, body, 64, c0 ^ 1));
+    EXPECT(ng_fmt__crc_ok(&f, body, 64, c0));
+    EXPECT(ng_fmt__crc_seen(&f, body, 64));
+    EXPECT(!ng_fmt__crc_seen(&f, body + 64, 300)); /* each region by its own grain */
+    EXPECT(ng_fmt__crc_ok(&f, body + 64, 300, c1));
+    EXPECT(!ng_fmt__crc_seen(&f, body + 364, 660));
+    EXPECT(ng_fmt__crc_ok(&f, body + 364, 660, c2));
+    EXPECT(ng_fmt__crc_ok(&f, body + 1000, NG_FMT_CRC_GRAIN - 1, c_short));
+    EXPECT(!ng_fmt__crc_seen(&f, body + 1000, NG_FMT_CRC_GRAIN - 1)); /* short: checked each time */
+    /* what is remembered is no longer read: damage after the first check
+    ** goes unseen in this open file (the file is immutable; `check` and a
+    ** new open read everything again), while the short region is caught */
+    body[10] ^= 4;
+    body[400] ^= 4;
+    body[1001] ^= 4;
+    EXPECT(ng_fmt__crc_ok(&f, body, 64, c0));
+    EXPECT(ng_fmt__crc_ok(&f, body + 364, 660, c2));
+    EXPECT(!ng_fmt__crc_ok(&f, body + 1000, NG_FMT_CRC_GRAIN - 1, c_short));
+    /* outside the body, or no map: never remembered */
+    {
+        uint8_t other[128];
+        uint32_t co;
+        memcpy(other, body, sizeof other);
+        co = ng__crc32(0, other, sizeof other);
+        EXPECT(ng_fmt__crc_ok(&f, other, sizeof other, co));
+        EXPECT(!ng_fmt__crc_seen(&f, other, sizeof other));
+        free(f.crc_seen);
+        f.crc_seen = NULL;
+        body[10] ^= 4;
+        EXPECT(ng_fmt__crc_ok(&f, body, 64, c0));
+        EXPECT(!ng_fmt__crc_seen(&f, body, 64));
+        body[10] ^= 4;
+        EXPECT(!ng_fmt__crc_ok(&f, body, 64, c0));
+    }
 }
 
 static void test_post_tf0(void)
@@ -2643,6 +2706,7 @@ static CU_TestInfo postings_tests[] = {
     {"1000 docs, huge gaps, tf 1000", test_post_large},
     {"many terms in one file", test_post_many_terms},
     {"tf 0 rejected", test_post_tf0},
+    {"a passed check is remembered, nothing else", test_crc_once},
     CU_TEST_INFO_NULL,
 };
 static CU_TestInfo dict_tests[] = {
