@@ -21,11 +21,14 @@ check() {
 }
 ng() { $NEWSGREP_WRAPPER "$NEWSGREP" --index "$tmp/ix" "$@"; }
 
-# oracle: files whose text contains every word (case- and accent-insensitive)
+# oracle: files whose text contains every word (case-insensitive, ASCII
+# case only: a bare machine may have no locale at all, where grep sees
+# bytes; accents are spelled out as alternatives, (a|á), which match the
+# same in any locale, where a bracket [aá] is two bytes in the C locale)
 files_with() {
     for f in "$corpus"/*.txt; do
         ok=1
-        for w in "$@"; do grep -qi -e "$w" "$f" || ok=0; done
+        for w in "$@"; do grep -qiE -e "$w" "$f" || ok=0; done
         [ $ok = 1 ] && echo "corpus/${f##*/}"
     done | sort
 }
@@ -39,7 +42,7 @@ check "\"Lavrov troops\" finds the articles grep finds" cmp -s "$tmp/got" "$tmp/
 check "\"Lavrov troops\" finds all three articles" test "$(wc -l <"$tmp/got")" -eq 3
 
 ng -l Orban | sort >"$tmp/got"
-files_with 'orb[aá]n' >"$tmp/want"
+files_with 'orb(a|á)n' >"$tmp/want"
 check "Orban finds Orbán and Orban: all three" eval 'cmp -s "$tmp/got" "$tmp/want" && [ "$(wc -l <"$tmp/got")" -eq 3 ]'
 check "Orbán (accented query) finds the same" eval '[ "$(ng -c Orbán)" = 3 ]'
 
