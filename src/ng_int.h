@@ -155,6 +155,10 @@ typedef struct ng_map {
 int ng__map_file(ng_map *out, const char *path);   /* NG_ENOTFOUND, NG_EIO */
 void ng__unmap(ng_map *m);
 void ng__map_release(const ng_map *m); /* drop resident pages, keep the mapping */
+/* n zero bytes, writable, from pages that cost nothing until first
+** written (a sparse bitmap over a large file); NULL on failure. */
+uint8_t *ng__zero_pages(size_t n);
+void ng__zero_pages_free(uint8_t *p, size_t n);
 int ng__fsync_dir(const char *dir);
 int ng__mkdir_p(const char *path);
 int ng__path_join(ng_buf *out, const char *dir, const char *name);

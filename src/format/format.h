@@ -73,6 +73,7 @@ typedef struct ng_file {
     ** when the checksummed region starting there has passed its check
     ** (ng_fmt__crc_passed); NULL when not kept. */
     uint8_t *crc_seen;
+    size_t crc_seen_len; /* its bytes */
 } ng_file;
 
 /* Map path, check magic/version/footer/meta CRC.  NG_ECORRUPT, NG_EVERSION. */

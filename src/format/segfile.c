@@ -208,8 +208,10 @@ int ng_fmt__open(ng_file *f, const char *path, ng_fkind kind)
     }
     f->body = d + NG_FMT_HEADER_SIZE;
     f->body_len = (size_t)meta_off - NG_FMT_HEADER_SIZE;
-    if (kind == NG_FK_PST || kind == NG_FK_POS) /* no map, no memory: every check is made */
-        f->crc_seen = ng__calloc(f->body_len / NG_FMT_CRC_GRAIN / 8 + 1, 1);
+    if (kind == NG_FK_PST || kind == NG_FK_POS) { /* no map, no memory: every check is made */
+        f->crc_seen_len = f->body_len / NG_FMT_CRC_GRAIN / 8 + 1;
+        if (!(f->crc_seen = ng__zero_pages(f->crc_seen_len))) f->crc_seen_len = 0;
+    }
     return NG_OK;
 fail:
     ng_fmt__close(f);
@@ -218,8 +220,9 @@ fail:
 
 void ng_fmt__close(ng_file *f)
 {
-    ng__free(f->crc_seen);
+    ng__zero_pages_free(f->crc_seen, f->crc_seen_len);
     f->crc_seen = NULL;
+    f->crc_seen_len = 0;
     ng__unmap(&f->map);
     ng__free((void *)f->name);
     f->name = NULL;

@@ -42,6 +42,22 @@ int ng__map_file(ng_map *out, const char *path)
     return NG_OK;
 }
 
+/* Not calloc(): for a block this size calloc may take recycled heap
+** memory and clear it all, which a short-lived process (one query over a
+** large index) would pay for at every open. */
+uint8_t *ng__zero_pages(size_t n)
+{
+    void *p;
+    if (n == 0) return NULL;
+    p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void ng__zero_pages_free(uint8_t *p, size_t n)
+{
+    if (p) munmap(p, n);
+}
+
 void ng__unmap(ng_map *m)
 {
     if (m->data) munmap((void *)m->data, m->size);
