@@ -105,15 +105,8 @@ static inline void ng_mt__prefetch_tail(const ng_memtable *mt, uint32_t hash)
 int ng_mt__sorted(const ng_memtable *mt, mt_term ***out);
 
 /* Write the memtable as segment seg_id in dir (.tdi .pst .pos .len; the
-** .doc file is written by the caller as documents arrive).  two_threads:
-** a helper thread encodes lists beside the caller's; the files are the
-** same bytes either way. */
-int ng_seg__write_inverted(const ng_memtable *mt, const char *dir, uint32_t seg_id, int two_threads,
-                           uint64_t *n_terms_out);
-/* Memtable bytes of lists a flush encodes as one chunk (flush.c); a list
-** longer than this is written straight to the files.  Tests make it tiny
-** to cut even small segments into many chunks. */
-extern size_t ng__flush_chunk_bytes;
+** .doc file is written by the caller as documents arrive). */
+int ng_seg__write_inverted(const ng_memtable *mt, const char *dir, uint32_t seg_id, uint64_t *n_terms_out);
 
 /**************************************************************************
 ** Interface to code in src/index/pipeline.c -- parallel analysis.
@@ -344,7 +337,6 @@ struct ng_writer {
     ng_logger log;
     size_t mem_limit;
     ng_pipe *pipe;        /* analysis threads */
-    int flush_helper;     /* more than one thread: a flush encodes on two */
     ng_storeq *sq;        /* the store thread */
     uint64_t store_ids;   /* id bytes stored in the segment being built (memory estimate) */
     ng_sources *src;      /* SOURCES: files and their documents */

@@ -309,7 +309,6 @@ NG_EXTERN(int) ng_writer_open(ng_writer **out, const char *path, const ng_writer
     threads = o.threads ? o.threads : default_threads();
     if ((rc = ng_pipe__new(&w->pipe, w->man.lang, threads)) != NG_OK) goto fail;
     if ((rc = ng_storeq__new(&w->sq, threads > 1)) != NG_OK) goto fail;
-    w->flush_helper = threads > 1;
     if ((rc = ws_sync(w)) != NG_OK || (rc = ng_mt__init(&w->mt)) != NG_OK) goto fail;
     w->st.segments = w->man.n_segs;
     *out = w;
@@ -718,7 +717,7 @@ static int flush_segment(ng_writer *w)
     if ((rc = ng_store__enc_finish(&w->store)) != NG_OK) return rc;
     ng_store__enc_free(&w->store);
     w->seg_open = 0; /* the .doc file is complete: not ours to abort any more */
-    if ((rc = ng_seg__write_inverted(&w->mt, w->dir, w->seg_id, w->flush_helper, &n_terms)) != NG_OK) return rc;
+    if ((rc = ng_seg__write_inverted(&w->mt, w->dir, w->seg_id, &n_terms)) != NG_OK) return rc;
     for (i = 0; i < w->mt.n_docs; i++)
         if (w->mt_dels[i >> 3] & (1u << (i & 7))) {
             dels++;

@@ -595,23 +595,6 @@ static void test_deterministic(void)
     }
     /* many segments and merges, or one: the same documents and hits */
     assert_same_index(ref, ix[0]);
-    /* flushes cut into chunks of 300 bytes of lists, encoded by two
-    ** threads and written in order, with every list over 300 bytes
-    ** streamed alone: the same files as one thread's at the default size */
-    {
-        size_t saved = ng__flush_chunk_bytes;
-        char cut[3][4200];
-        ng__flush_chunk_bytes = 300;
-        for (t = 0; t < 3; t++) {
-            char rel[64];
-            snprintf(rel, sizeof rel, "det/ix-cut-j%u", threads[t]);
-            path_of(cut[t], sizeof cut[t], rel);
-            r = index_paths(cut[t], paths, 1, threads[t], 0, 0);
-            CU_ASSERT_EQUAL(r.rc, 0);
-            CU_ASSERT(same_dir(ix[0], cut[t])); /* ix[0]: memory 0, -j1, default chunks */
-        }
-        ng__flush_chunk_bytes = saved;
-    }
 }
 
 static void test_optimize(void)
