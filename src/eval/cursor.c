@@ -473,15 +473,8 @@ double ng_cursor__term_idf(const ng_cursor *c)
 /* First use of the block's positions: check its CRC, open its reader. */
 static int pos_prepare(term_cursor *t)
 {
-    const ng_post_block *b = &t->dec.cur;
-    const uint8_t *p = t->dec.pos_base + b->pos_off;
-    if (!ng_fmt__crc_ok(t->dec.xf, p, b->pos_len, b->pos_crc)) {
-        char why[160]; /* the CRC is kept in .pst: either file may be the damaged one */
-        snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", t->dec.pf->name);
-        return ng_fmt__corrupt(t->dec.xf, p, why);
-    }
-    if (ng_fmt__pos_open(&t->pos_rd, p, b->pos_len, t->dec.pos_readable, t->tfs, t->n))
-        return ng_fmt__corrupt(t->dec.xf, p, t->pos_rd.why);
+    int rc = ng_post__pos_open(&t->dec, t->tfs, &t->pos_rd);
+    if (rc) return rc;
     t->pos_ready = 1;
     return NG_OK;
 }

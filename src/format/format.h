@@ -241,6 +241,10 @@ int ng_post__dec_next_block(ng_post_dec *d);
 /* Decode the current block: docs and tfs (n values each; tfs NULL: the doc
 ** ids only); checks its CRC. */
 int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs);
+/* Check the current block's positions (CRC, once per open file) and open
+** a reader on them, tfs being the block's frequencies: NG_ECORRUPT naming
+** the file otherwise.  The cursors' and the merges' one way in. */
+int ng_post__pos_open(const ng_post_dec *d, const uint32_t *tfs, ng_pos_reader *r);
 /* Decode the current block's positions: sum(tfs) values, absolute per doc;
 ** checks their CRC. */
 int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, size_t n_out);

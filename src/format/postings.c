@@ -421,17 +421,26 @@ int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs)
     return docs_done(d, docs, gaps_to_docs(docs, n, first));
 }
 
-int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, size_t n_out)
+int ng_post__pos_open(const ng_post_dec *d, const uint32_t *tfs, ng_pos_reader *r)
 {
     const ng_post_block *b = &d->cur;
     const uint8_t *p = d->pos_base + b->pos_off;
-    ng_pos_reader r;
     if (!ng_fmt__crc_ok(d->xf, p, b->pos_len, b->pos_crc)) {
         char why[160]; /* the CRC is kept in .pst: either file may be the damaged one */
         snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", d->pf->name);
         return ng_fmt__corrupt(d->xf, p, why);
     }
-    if (ng_fmt__pos_open(&r, p, b->pos_len, d->pos_readable, tfs, b->n)) return ng_fmt__corrupt(d->xf, p, r.why);
+    if (ng_fmt__pos_open(r, p, b->pos_len, d->pos_readable, tfs, b->n)) return ng_fmt__corrupt(d->xf, p, r->why);
+    return NG_OK;
+}
+
+int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, size_t n_out)
+{
+    const ng_post_block *b = &d->cur;
+    const uint8_t *p = d->pos_base + b->pos_off;
+    ng_pos_reader r;
+    int rc;
+    if ((rc = ng_post__pos_open(d, tfs, &r)) != NG_OK) return rc;
     if (r.start[b->n] != n_out) return ng_fmt__corrupt(d->xf, p, "positions: fewer than the frequencies say");
     if (ng_fmt__pos_all(&r, out)) return ng_fmt__corrupt(d->xf, p, r.why);
     return NG_OK;
