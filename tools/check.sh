@@ -61,6 +61,14 @@ count_logs() {
     return 0
 }
 
+# What each stage added to the count, on stderr, so that two runs whose
+# totals differ can be compared stage by stage.
+p_mark=0 f_mark=0
+tally() {
+    echo "check: tally of $1: $((passed - p_mark)) ok, $((failed - f_mark)) not ok" >&2
+    p_mark=$passed f_mark=$failed
+}
+
 jobs=$(nproc 2>/dev/null || echo 2)
 rm -rf "$top/_logs"; mkdir -p "$top/_logs"
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
@@ -73,6 +81,7 @@ make -j"$jobs" >&2 || fail_build "build failed"
 echo "check: make check" >&2
 make -j"$jobs" check >&2
 count_logs "$top"
+tally "make check"
 
 # Count the ok / not ok lines of one TAP-style script run; a script that
 # failed without a "not ok" line still counts as one failure.
@@ -102,10 +111,12 @@ for t in test-cli test-corpus test-index; do
         sh "$top/tests/cli/$t.sh" >"$log" 2>&1
     count_tap "$log" $?
 done
+tally "the CLI tests under valgrind"
 
 echo "check: fault injection (every write, fsync, rename, mmap, open failing in turn)" >&2
 abs_top_builddir=$top abs_top_srcdir=$top sh "$top/tests/fault/run.sh" >"$top/_logs/fault.log" 2>&1
 count_tap "$top/_logs/fault.log" $?
+tally "fault injection"
 
 echo "check: make distcheck" >&2
 if make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >"$top/_logs/distcheck.log" 2>&1; then
@@ -113,6 +124,7 @@ if make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >"$top/_lo
 else
     failed=$((failed + 1)); echo "check: FAILED: make distcheck" >&2; tail -n 40 "$top/_logs/distcheck.log" >&2
 fi
+tally "make distcheck"
 
 echo "check: make dist, then make check under ASan+UBSan" >&2
 rm -rf "$top/_check"
@@ -124,10 +136,12 @@ if make dist >&2 && tar -xzf newsgrep-*.tar.gz -C "$top/_check"; then
     inst=$(ls -d "$top"/_check/inst/newsgrep-*)
     abs_top_srcdir=$inst sh "$inst/tests/install-test.sh" >"$top/_logs/install-test.log" 2>&1
     count_tap "$top/_logs/install-test.log" $?
+    tally "the install test"
     # so does the ThreadSanitizer build
     echo "check: thread test under ThreadSanitizer, from the tarball" >&2
     abs_top_srcdir=$inst sh "$inst/tests/tsan.sh" >"$top/_logs/tsan.log" 2>&1
     count_tap "$top/_logs/tsan.log" $?
+    tally "ThreadSanitizer"
     rm -rf "$top/_check/inst"
     san=$(ls -d "$top"/_check/newsgrep-*)
     if (cd "$san" && ./configure --enable-werror --enable-sanitizers >&2 &&
@@ -142,6 +156,7 @@ else
     failed=$((failed + 1)); echo "check: make dist failed" >&2
 fi
 rm -f newsgrep-*.tar.gz
+tally "make check under ASan+UBSan"
 
 
 echo "check: fuzz targets, ${NG_FUZZ_SECONDS:-20} s each" >&2
@@ -153,6 +168,7 @@ case $st in
 77) echo "check: fuzzing skipped (no clang)" >&2 ;;
 *) failed=$((failed + 1)); echo "check: FAILED: fuzzing (see _logs/fuzz.log)" >&2; tail -n 30 "$top/_logs/fuzz.log" >&2 ;;
 esac
+tally "fuzzing"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -282,6 +282,8 @@ int ng_store__open(ng_store *s, const char *path)
         goto fail;
     }
     s->table = s->f.body + table_off;
+    /* every document fetch binary-searches the block table */
+    ng__map_willneed(&s->f.map, s->table, (size_t)s->n_blocks * TABLE_ENTRY);
     s->id_blob = s->f.body + blob_off;
     s->id_blob_len = (size_t)blob_len;
     s->id_index = s->f.body + index_off;
@@ -366,6 +368,7 @@ static int load_block(const ng_store *s, ng_store_block *blk, ng_buf *scratch, u
     blk->raw = NULL;
     ng__buf_clear(scratch);
     if ((rc = ng__buf_grow(scratch, blk->rlen)) != NG_OK) return rc;
+    ng__map_willneed(&s->f.map, blk->comp, blk->clen);
     if (inflate_block(blk->comp, blk->clen, scratch->ptr, blk->rlen))
         return ng_fmt__corrupt(&s->f, blk->comp, "store: block does not decompress");
     scratch->size = blk->rlen;

@@ -225,6 +225,7 @@ typedef struct ng_post_dec {
     /* how far loads may run past either (the file's body, when the bytes
     ** lie in it): an unpacker's wide loads read on into the next term */
     const uint8_t *data_readable, *pos_readable;
+    const uint8_t *pos_ahead;    /* positions asked to be read ahead up to here */
     uint32_t n_blocks, next_block; /* blocks in the term, index of the next to read */
     uint32_t df;
     uint64_t pos_next;           /* positions offset of the next block */
@@ -244,7 +245,7 @@ int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs);
 /* Check the current block's positions (CRC, once per open file) and open
 ** a reader on them, tfs being the block's frequencies: NG_ECORRUPT naming
 ** the file otherwise.  The cursors' and the merges' one way in. */
-int ng_post__pos_open(const ng_post_dec *d, const uint32_t *tfs, ng_pos_reader *r);
+int ng_post__pos_open(ng_post_dec *d, const uint32_t *tfs, ng_pos_reader *r);
 /* Decode the current block's positions: sum(tfs) values, absolute per doc;
 ** checks their CRC. */
 int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, size_t n_out);

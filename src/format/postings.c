@@ -224,6 +224,12 @@ int ng_post__enc_finish(ng_post_enc *e)
 
 #define DEC_CORRUPT(d, at, why) ng_fmt__corrupt((d)->pf, (at), (why))
 
+/* Read-ahead of cold files (ng__map_willneed): a term's postings when
+** longer than PREFETCH_MIN, its positions POS_WINDOW at a time, as wide as
+** a common default readahead. */
+#define PREFETCH_MIN 8192
+#define POS_WINDOW ((size_t)128 * 1024)
+
 /* Read a block's frontier (see block_front) into b; -1 if malformed. */
 static int get_front(const uint8_t **p, const uint8_t *end, ng_post_block *b)
 {
@@ -267,7 +273,7 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
     d->pf = pf;
     d->xf = xf;
     d->df = df;
-    d->pos_base = pos;
+    d->pos_base = d->pos_ahead = pos;
     d->pos_end = pos + pos_len;
     d->data_readable = readable_end(pf, pst, pst_len);
     d->pos_readable = readable_end(xf, pos, pos_len);
@@ -296,6 +302,11 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
     }
     if (ng__vint_next(&p, end, &v) || v > (uint64_t)(end - p) || (uint64_t)(end - p) - v < 4)
         return DEC_CORRUPT(d, p, "postings: bad skip length");
+    /* The first read of a long list in this open file asks for all of it
+       at once: its blocks are read in order, and a cold file would
+       otherwise fault them in a page at a time (ng__map_random) */
+    if (pf && pst_len > PREFETCH_MIN && !ng_fmt__crc_seen(pf, pst, (size_t)(p - pst + v)))
+        ng__map_willneed(&pf->map, pst, pst_len);
     /* seeks trust skip entries without decoding the blocks: verify them all */
     if (!ng_fmt__crc_ok(pf, pst, (size_t)(p - pst + v), ng__get_u32(p + v)))
         return DEC_CORRUPT(d, p, "postings: skip entries checksum mismatch");
@@ -421,10 +432,18 @@ int ng_post__dec_docs(ng_post_dec *d, uint32_t *docs, uint32_t *tfs)
     return docs_done(d, docs, gaps_to_docs(docs, n, first));
 }
 
-int ng_post__pos_open(const ng_post_dec *d, const uint32_t *tfs, ng_pos_reader *r)
+int ng_post__pos_open(ng_post_dec *d, const uint32_t *tfs, ng_pos_reader *r)
 {
     const ng_post_block *b = &d->cur;
     const uint8_t *p = d->pos_base + b->pos_off;
+    /* A term's positions can run to many MB of which a phrase reads a few
+       blocks: read ahead a window at a time, from the first block read
+       past the last window, and only for blocks not yet read */
+    if (d->xf && p + b->pos_len > d->pos_ahead && !ng_fmt__crc_seen(d->xf, p, b->pos_len)) {
+        size_t n = (size_t)(d->pos_end - p) < POS_WINDOW ? (size_t)(d->pos_end - p) : POS_WINDOW;
+        ng__map_willneed(&d->xf->map, p, n);
+        d->pos_ahead = p + n;
+    }
     if (!ng_fmt__crc_ok(d->xf, p, b->pos_len, b->pos_crc)) {
         char why[160]; /* the CRC is kept in .pst: either file may be the damaged one */
         snprintf(why, sizeof why, "positions: checksum mismatch (with the checksum in %s)", d->pf->name);

@@ -147,6 +147,8 @@ int ng_dict__open(ng_dict *d, const char *path)
         goto fail;
     }
     d->index = d->f.body + index_off;
+    /* every look-up binary-searches the sparse index */
+    ng__map_willneed(&d->f.map, d->index, (size_t)d->n_blocks * 8);
     /* one byte a block (a few KB for a million documents) */
     d->checked = ng__calloc(d->n_blocks ? (size_t)d->n_blocks : 1, sizeof *d->checked);
     if (!d->checked) {

@@ -178,6 +178,11 @@ static int open_input(merge_ctx *c, min_seg *s)
     s->store_open = 1;
     if (s->lens.n_docs != m->n_docs || s->store.n_docs != m->n_docs || s->dict.n_terms != m->n_terms)
         return ng__err(NG_ECORRUPT, "seg-%06u: files disagree with the manifest on document or term counts", m->id);
+    /* a merge reads each input from end to end */
+    ng__map_sequential(&s->dict.f.map);
+    ng__map_sequential(&s->pst.map);
+    ng__map_sequential(&s->pos.map);
+    ng__map_sequential(&s->store.f.map);
     return NG_OK;
 }
 

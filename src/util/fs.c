@@ -100,6 +100,39 @@ int ng__path_join(ng_buf *out, const char *dir, const char *name)
     return rc;
 }
 
+/* Reads through a search's mappings are scattered: a term's postings, a
+** block of positions, a block of the store.  The kernel's default answer
+** to a page fault on a file mapping reads a window around it as wide as
+** the device's readahead (8 MB on some virtual disks), so that one cold
+** query over a large index read hundreds of MB it never looked at.  A
+** random-access mapping faults in only the page touched; the reader then
+** says which ranges it is about to read whole (ng__map_willneed), and a
+** reader of whole files says so (ng__map_sequential).  Advice
+** only: a kernel that refuses it changes nothing but speed. */
+void ng__map_random(const ng_map *m)
+{
+    if (m->data && m->size) (void)madvise((void *)(uintptr_t)m->data, m->size, MADV_RANDOM);
+}
+
+void ng__map_sequential(const ng_map *m)
+{
+    if (m->data && m->size) (void)madvise((void *)(uintptr_t)m->data, m->size, MADV_SEQUENTIAL);
+}
+
+/* Start reading [p, p + n) of m in the background, in one request rather
+** than one fault a page; nothing to do for a range within one page. */
+void ng__map_willneed(const ng_map *m, const void *p, size_t n)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE); /* no system call in glibc */
+    uintptr_t a = (uintptr_t)p, lo = (uintptr_t)m->data, z;
+    if (!m->data || n == 0 || a < lo || a - lo >= m->size) return;
+    if (n > m->size - (a - lo)) n = m->size - (a - lo);
+    z = (a + n - 1) & ~(uintptr_t)(page - 1);
+    a &= ~(uintptr_t)(page - 1);
+    if (a == z) return;
+    (void)madvise((void *)a, z - a + page, MADV_WILLNEED);
+}
+
 /* Drop the mapping's pages from the process (they stay in the page cache
 ** and fault back in on the next access).  Streaming readers call it so that
 ** reading a whole file through a mapping does not grow the resident set. */
