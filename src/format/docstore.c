@@ -293,7 +293,12 @@ fail:
     return rc;
 }
 
-void ng_store__close(ng_store *s) { ng_fmt__close(&s->f); }
+void ng_store__close(ng_store *s)
+{
+    ng__free(s->id_by_doc);
+    s->id_by_doc = NULL;
+    ng_fmt__close(&s->f);
+}
 
 static uint32_t block_of(const ng_store *s, uint32_t doc)
 {
@@ -459,5 +464,58 @@ int ng_store__find(const ng_store *s, const char *id, size_t len, uint32_t *doc_
         if (c != 0) break;
         *doc_out = docid;
     }
+    return NG_OK;
+}
+
+/* Ids asked for by docid before the store builds its docid -> id table:
+** listing many matches (-l) would otherwise inflate a block per match,
+** while a page of ten hits should not pay for walking every id. */
+#define ID_TABLE_AFTER 64
+
+/* The id blob holds one entry per document in docid order; record where
+** each starts, checking that the entries follow each other and name their
+** own docids. */
+static int build_id_table(const ng_store *s, uint32_t **out)
+{
+    const uint8_t *p = s->id_blob, *end = s->id_blob + s->id_blob_len;
+    uint32_t *t, d;
+    int rc;
+    *out = NULL;
+    if ((rc = verify_ids(s)) != NG_OK) return rc;
+    if (!(t = ng__malloc(((size_t)s->n_docs + 1) * sizeof *t))) return ng__oom();
+    for (d = 0; d < s->n_docs; d++) {
+        uint64_t len, docid;
+        t[d] = (uint32_t)(p - s->id_blob);
+        if (ng__vint_get(&p, end, &len) || len > (uint64_t)(end - p)) break;
+        p += len;
+        if (ng__vint_get(&p, end, &docid) || docid != d) break;
+    }
+    if (d < s->n_docs) {
+        ng__free(t);
+        return ng_fmt__corrupt(&s->f, p, "store: id blob entries out of docid order");
+    }
+    *out = t;
+    return NG_OK;
+}
+
+int ng_store__id(const ng_store *s, uint32_t doc, const char **id, size_t *len)
+{
+    uint32_t **slot = (uint32_t **)&s->id_by_doc; /* a cache, not part of the value */
+    uint32_t *t = __atomic_load_n(slot, __ATOMIC_ACQUIRE), *none = NULL;
+    const uint8_t *p;
+    int rc;
+    if (doc >= s->n_docs) return ng__err(NG_EINVAL, "%s: no document %u", s->f.name, doc);
+    if (!t) {
+        if (__atomic_add_fetch((unsigned *)&s->id_reads, 1u, __ATOMIC_RELAXED) < ID_TABLE_AFTER) return 1;
+        if ((rc = build_id_table(s, &t)) != NG_OK) return rc;
+        /* two threads may both build it: the first installed stays */
+        if (!__atomic_compare_exchange_n(slot, &none, t, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            ng__free(t);
+            t = none;
+        }
+    }
+    if (id_at(s->id_blob, s->id_blob_len, t[doc], &p, len)) /* checked when built */
+        return ng_fmt__corrupt(&s->f, s->id_blob, "store: bad id entry");
+    *id = (const char *)p;
     return NG_OK;
 }

@@ -338,6 +338,8 @@ typedef struct ng_store {
     size_t id_blob_len;
     uint32_t ids_crc;          /* CRC-32 of id blob + id index (meta) */
     int ids_ok;                /* ids verified (set once by the first lookup; atomic) */
+    unsigned id_reads;         /* ng_store__id calls before the table below (atomic) */
+    uint32_t *id_by_doc;       /* each doc's id blob offset, built on demand (atomic) */
 } ng_store;
 
 int ng_store__open(ng_store *s, const char *path);
@@ -348,6 +350,10 @@ int ng_store__get(const ng_store *s, uint32_t doc, ng_buf *scratch, ng_field_ref
 /* Look an id up: NG_OK and *doc_out, or NG_ENOTFOUND; the first lookup
 ** verifies the whole id area (NG_ECORRUPT). */
 int ng_store__find(const ng_store *s, const char *id, size_t len, uint32_t *doc_out);
+/* doc's id from the id area, without inflating its block: NG_OK, or 1
+** while too few ids have been asked for to be worth a docid -> id table
+** (the caller reads the block), or NG_ECORRUPT. */
+int ng_store__id(const ng_store *s, uint32_t doc, const char **id, size_t *len);
 
 /**************************************************************************
 ** Document lengths and tombstones (lengths.c) -- FORMAT.md sections 7, 8.

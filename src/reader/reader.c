@@ -271,6 +271,27 @@ NG_EXTERN(int) ng_index_stats_get(ng_index_stats *out, const ng_index *ix)
     return NG_OK;
 }
 
+/* out = the n bytes at p, NUL-terminated. */
+static int copy_field(ng_buf *out, const char *p, size_t n)
+{
+    int rc = NG_OK;
+    ng__buf_clear(out);
+    ng__buf_put(&rc, out, p, n);
+    if (!rc && !out->ptr) rc = ng__buf_grow(out, 0);
+    if (!rc) out->ptr[out->size] = '\0';
+    return rc;
+}
+
+/* The id from the store's id area, once the store has been asked for
+** enough of them (ng_store__id); 1: read it from the document's block. */
+static int document_id(ng_buf *out, const ng_segment *s, uint32_t local)
+{
+    const char *id;
+    size_t n;
+    int rc = ng_store__id(&s->store, local, &id, &n);
+    return rc != NG_OK ? rc : copy_field(out, id, n);
+}
+
 NG_EXTERN(int) ng_index_document(ng_buf *out, ng_index *ix, uint64_t docnum, int field)
 {
     const ng_segment *s;
@@ -279,6 +300,10 @@ NG_EXTERN(int) ng_index_document(ng_buf *out, ng_index *ix, uint64_t docnum, int
     int rc;
     if (!out || !ix || field < 0 || field >= NG_FIELD_COUNT) return ng__err(NG_EINVAL, "document: bad argument");
     if ((rc = ng_index__locate(ix, docnum, &s, &local)) != NG_OK) return rc;
+    if (field == NG_FIELD_ID) {
+        if ((rc = document_id(out, s, local)) <= 0) return rc;
+        rc = NG_OK; /* 1: not from the id table yet, so from the block */
+    }
     /* borrow the cache; a thread that finds it lent out makes its own */
     c = atomic_exchange(&ix->doc_cache, NULL);
     if (!c && !(c = ng__calloc(1, sizeof *c))) return ng__oom();
@@ -289,12 +314,7 @@ NG_EXTERN(int) ng_index_document(ng_buf *out, ng_index *ix, uint64_t docnum, int
             c->local = local;
         }
     }
-    if (rc == NG_OK) {
-        ng__buf_clear(out);
-        ng__buf_put(&rc, out, c->f[field].p, c->f[field].n);
-        if (!rc && !out->ptr) rc = ng__buf_grow(out, 0);
-        if (!rc) out->ptr[out->size] = '\0';
-    }
+    if (rc == NG_OK) rc = copy_field(out, c->f[field].p, c->f[field].n);
     if (!atomic_compare_exchange_strong(&ix->doc_cache, &none, c)) doc_cache_free(c);
     return rc;
 }

@@ -621,6 +621,57 @@ static void test_replace_delete_snapshot(void)
     ng_writer_free(w);
 }
 
+/* Ids by document number: the first reads of a segment's store inflate
+** the document's block, later ones come from a docid -> id table built
+** from the id area (ng_store__id).  Both must give the id that was
+** written, for every document of several segments, in any order, and
+** leave the other fields of the same document as they were. */
+static void test_ids_by_docnum(void)
+{
+    enum { N = 400 };
+    char dir[4200], id[64], title[64];
+    ng_writer *w;
+    ng_index *ix;
+    int i, pass;
+    subdir(dir, sizeof dir, "ids");
+    NG_ASSERT_OK(ng_writer_open(&w, dir, NULL));
+    if (!w) return;
+    for (i = 0; i < N; i++) {
+        /* ids of varied lengths; a third of them written twice (replaced) */
+        snprintf(id, sizeof id, "%.*s-%d", 1 + i % 9, "abcdefghij", i);
+        snprintf(title, sizeof title, "title %d", i);
+        NG_ASSERT_OK(add_doc(w, id, title, "body words"));
+        if (i % 3 == 0) NG_ASSERT_OK(add_doc(w, id, title, "body words again"));
+        if (i == N / 2) NG_ASSERT_OK(ng_writer_commit(w)); /* two segments */
+    }
+    NG_ASSERT_OK(ng_writer_commit(w));
+    ng_writer_free(w);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    for (pass = 0; pass < 2; pass++) {
+        for (i = 0; i < N; i++) {
+            int k = pass ? N - 1 - i : i;
+            uint64_t docnum;
+            ng_buf b = NG_BUF_INIT;
+            snprintf(id, sizeof id, "%.*s-%d", 1 + k % 9, "abcdefghij", k);
+            snprintf(title, sizeof title, "title %d", k);
+            NG_ASSERT_OK(ng_index_find(&docnum, ix, id, (size_t)-1));
+            if (k % 2) { /* a field from the block first, then the id */
+                NG_ASSERT_OK(ng_index_document(&b, ix, docnum, NG_FIELD_TITLE));
+                CU_ASSERT_STRING_EQUAL(b.ptr, title);
+            }
+            NG_ASSERT_OK(ng_index_document(&b, ix, docnum, NG_FIELD_ID));
+            CU_ASSERT_STRING_EQUAL(b.ptr, id);
+            CU_ASSERT_EQUAL(b.size, strlen(id));
+            NG_ASSERT_OK(ng_index_document(&b, ix, docnum, NG_FIELD_TITLE));
+            CU_ASSERT_STRING_EQUAL(b.ptr, title);
+            ng_buf_dispose(&b);
+        }
+    }
+    NG_ASSERT_OK(ng_index_check(ix));
+    ng_index_free(ix);
+}
+
 /* ---------------------------------------------------------------- */
 /* Integrity check                                                   */
 
@@ -1219,6 +1270,7 @@ static CU_TestInfo tests[] = {
     {"query syntax errors", test_query_errors},
     {"open errors: missing, corrupt, version", test_open_errors},
     {"bad jsonl line is skipped and logged", test_bad_jsonl},
+    {"ids by document number, from blocks and the id table", test_ids_by_docnum},
     {"writer errors, lock, option versions", test_writer_errors},
     {"version", test_version},
     {"replace, delete, snapshots", test_replace_delete_snapshot},
