@@ -164,6 +164,8 @@ void ng__map_willneed(const ng_map *m, const void *p, size_t n);
 uint8_t *ng__zero_pages(size_t n);
 void ng__zero_pages_free(uint8_t *p, size_t n);
 int ng__fsync_dir(const char *dir);
+/* Name the calling thread (up to 15 bytes) for top -H, perf and gdb. */
+void ng__thread_name(const char *name);
 int ng__mkdir_p(const char *path);
 int ng__path_join(ng_buf *out, const char *dir, const char *name);
 

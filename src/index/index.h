@@ -316,9 +316,11 @@ typedef struct bg_merge {
     ng_seg_meta *segs;    /* the inputs' metas when the merge started */
     uint8_t **dels;       /* copies of their tombstones then */
     uint32_t new_id;
+    uint32_t due;         /* the flush (ng_writer.flushes) that applies it */
     int rc;               /* result, with its message in err */
     ng_buf err;
     ng_seg_meta out;      /* the merged segment */
+    double started, seconds; /* monotonic start; run time (for the debug log) */
     uint32_t **remap;     /* per input: old docid -> new docid or UINT32_MAX */
 } bg_merge;
 
@@ -343,6 +345,7 @@ struct ng_writer {
     int src_dirty;        /* src differs from the committed SOURCES file */
     int merging;          /* background merges allowed */
     bg_merge bg;
+    uint32_t flushes;     /* segments flushed by this writer */
     ng_writer_stats st;
     ng_progress_fn progress;
     void *progress_payload;

@@ -14,7 +14,7 @@
 
 #include "index/index.h"
 
-#define STOREQ_SLOTS 64
+#define STOREQ_SLOTS 256 /* room for a burst of short documents */
 #define STOREQ_KEEP ((size_t)1 << 20) /* larger slot buffers are freed after use */
 
 typedef struct sq_slot {
@@ -46,6 +46,7 @@ static void fail(ng_storeq *q, int rc)
 static void *sq_main(void *arg)
 {
     ng_storeq *q = arg;
+    ng__thread_name("ng-store");
     pthread_mutex_lock(&q->mu);
     for (;;) {
         sq_slot *s;

@@ -17,12 +17,19 @@
 ** at points that depend only on the documents added, so that the index is
 ** the same whatever the timing and the number of analysis threads:
 **
-**   flush k:   write the segment; wait for the merge started at flush k-1
-**              and put its result in the working manifest, carrying over
-**              the tombstones set meanwhile; then ask the tiered policy and
-**              maybe start the next merge (on a copy of its inputs' state).
+**   flush k:   write the segment; if the running merge is due at flush k,
+**              wait for it and put its result in the working manifest,
+**              carrying over the tombstones set meanwhile; then, if no merge
+**              runs, ask the tiered policy and maybe start the next merge
+**              (on a copy of its inputs' state).
 **   commit:    flush, then wait for the running merge as above: a commit
 **              always includes the merge that was running.
+**
+** A merge started at flush k is due at flush k + d, with d from the sizes
+** of its inputs and of the flushed segment (merge_due): a merge of ten
+** segments takes several flushes' time, and waiting for it at flush k + 1
+** left the analysis threads and one core idle for half a minute at 1M
+** documents.
 **
 ** Files of segments replaced by a merge are removed at once if no
 ** committed MANIFEST names them, else by the garbage collection that
@@ -528,7 +535,7 @@ static size_t mem_used(const ng_writer *w)
 }
 
 /* While a background merge runs (from the flush that started it to the
-** next one), the memtable flushes at two thirds of the budget, leaving the
+** one it is due at), the memtable flushes at two thirds of the budget, leaving the
 ** rest to the merge's buffers and the input pages it reads: peak memory
 ** then stays near --memory plus the pipeline's.  bg.running changes only
 ** at flushes, so the flush points still depend on the documents alone. */
@@ -563,6 +570,8 @@ static void bg_reset(bg_merge *bg)
 static void *bg_main(void *arg)
 {
     bg_merge *bg = arg;
+    ng__thread_name("ng-merge");
+    bg->started = ng_writer__now();
     bg->rc = ng_merge__run(bg->dir, bg->segs, (const uint8_t *const *)bg->dels, bg->n, bg->new_id, &bg->out,
                            bg->remap, &bg->cancel);
     if (bg->rc) {
@@ -570,6 +579,7 @@ static void *bg_main(void *arg)
         ng__buf_clear(&bg->err);
         ng__buf_puts(&e, &bg->err, ng_error_last()->message);
     }
+    bg->seconds = ng_writer__now() - bg->started;
     return NULL;
 }
 
@@ -664,10 +674,14 @@ out:
 /* Wait for the running merge, if any, and apply it. */
 static int bg_finish(ng_writer *w)
 {
+    double t;
     int rc;
     if (!w->bg.running) return NG_OK;
+    t = ng_writer__now();
     pthread_join(w->bg.tid, NULL);
     w->bg.running = 0;
+    ng__log(&w->log, NG_LOG_DEBUG, "merge of %u segments into segment %u: %u documents in %.2f s (waited %.2f s for it)",
+            w->bg.n, w->bg.new_id, w->bg.out.n_docs, w->bg.seconds, ng_writer__now() - t);
     if (w->bg.rc) {
         rc = ng__err(w->bg.rc, "%s", w->bg.err.ptr ? w->bg.err.ptr : "merge failed");
     } else if ((rc = bg_apply(w)) != NG_OK) {
@@ -675,6 +689,20 @@ static int bg_finish(ng_writer *w)
     }
     bg_reset(&w->bg);
     return rc;
+}
+
+/* Merging a document costs about a sixth of indexing it (52 against 300
+** CPU us on the 1M bench corpus), and the merge thread shares the cores
+** with the analysis: give it the time of indexing a third of its input. */
+#define MERGE_DEFER_RATIO 3
+
+/* The flush at which a merge of in_docs documents, started at the flush
+** of a segment of seg_docs, is waited for: documents only, no timing. */
+static uint32_t merge_due(const ng_writer *w, uint64_t in_docs, uint32_t seg_docs)
+{
+    uint64_t per = (uint64_t)MERGE_DEFER_RATIO * (seg_docs ? seg_docs : 1);
+    uint64_t d = (in_docs + per - 1) / per;
+    return w->flushes + (uint32_t)(d < 1 ? 1 : d > 64 ? 64 : d);
 }
 
 /* Ask the tiered policy; start a merge if it picks something. */
@@ -686,6 +714,12 @@ static int bg_maybe_start(ng_writer *w)
     if (!(pick = ng__malloc(w->man.n_segs * sizeof *pick))) return ng__oom();
     rc = ng_merge__pick(w->man.segs, w->man.n_segs, NULL, pick, &n_pick);
     if (!rc && n_pick > 0) rc = bg_prepare(w, pick, n_pick);
+    if (!rc && n_pick > 0) {
+        uint64_t in_docs = 0;
+        uint32_t i;
+        for (i = 0; i < n_pick; i++) in_docs += w->bg.segs[i].n_docs;
+        w->bg.due = merge_due(w, in_docs, w->man.segs[w->man.n_segs - 1].n_docs);
+    }
     ng__free(pick);
     if (rc || n_pick == 0) {
         bg_reset(&w->bg);
@@ -710,6 +744,7 @@ static int flush_segment(ng_writer *w)
     ng_seg_meta m;
     uint64_t n_terms = 0, dead_tokens = 0;
     uint32_t i, dels = 0;
+    double t = ng_writer__now();
     int rc;
     if (!w->seg_open) return NG_OK;
     if ((rc = ng_storeq__sync(w->sq)) != NG_OK) return rc;
@@ -718,6 +753,8 @@ static int flush_segment(ng_writer *w)
     ng_store__enc_free(&w->store);
     w->seg_open = 0; /* the .doc file is complete: not ours to abort any more */
     if ((rc = ng_seg__write_inverted(&w->mt, w->dir, w->seg_id, &n_terms)) != NG_OK) return rc;
+    ng__log(&w->log, NG_LOG_DEBUG, "segment %u: %zu documents, %llu terms, %.1f MB in memory, written in %.2f s",
+            w->seg_id, w->mt.n_docs, (unsigned long long)n_terms, mem_used(w) / 1e6, ng_writer__now() - t);
     for (i = 0; i < w->mt.n_docs; i++)
         if (w->mt_dels[i >> 3] & (1u << (i & 7))) {
             dels++;
@@ -747,7 +784,8 @@ static int flush_segment(ng_writer *w)
     memset(w->ids, 0, w->ids_slots * sizeof *w->ids);
     w->ids_n = 0;
     ng__buf_clear(&w->id_bytes);
-    if ((rc = bg_finish(w)) != NG_OK) return rc;
+    w->flushes++;
+    if (w->bg.running && w->flushes >= w->bg.due && (rc = bg_finish(w)) != NG_OK) return rc;
 #ifdef __GLIBC__
     /* the memtable's and the finished merge's freed pages go back to the
        system now, not at exit: the next merge and memtable start from there */

@@ -10,6 +10,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "ng_int.h"
 
@@ -139,4 +142,13 @@ void ng__map_willneed(const ng_map *m, const void *p, size_t n)
 void ng__map_release(const ng_map *m)
 {
     if (m->data && m->size) (void)madvise((void *)(uintptr_t)m->data, m->size, MADV_DONTNEED);
+}
+
+void ng__thread_name(const char *name)
+{
+#ifdef __linux__
+    prctl(PR_SET_NAME, name, 0, 0, 0);
+#else
+    (void)name;
+#endif
 }
