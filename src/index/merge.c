@@ -97,6 +97,7 @@
 ** and they are where flushes pile up.  (tests/unit/test_merge.c simulates
 ** 3000 flushes: at most 28 segments and 4 rewrites per document.)
 */
+#include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -139,7 +140,10 @@ typedef struct merge_ctx {
     uint32_t *same;          /* inputs holding the current term, ascending */
     uint32_t *posv;          /* one block's positions */
     size_t posv_cap;
-    ng_buf path, scratch;
+    ng_buf path, scratch;    /* path: the main thread's; scratch: the store's */
+    int stop_docs;           /* the store copy's thread is to give up (atomic) */
+    int doc_rc;              /* its result, with its message in doc_err */
+    ng_buf doc_err;
 } merge_ctx;
 
 static inline int is_deleted(const uint8_t *bits, uint32_t d)
@@ -149,7 +153,7 @@ static inline int is_deleted(const uint8_t *bits, uint32_t d)
 
 static int cancelled(const merge_ctx *c)
 {
-    return c->cancel && *c->cancel;
+    return (c->cancel && *c->cancel) || __atomic_load_n(&c->stop_docs, __ATOMIC_RELAXED);
 }
 
 static int cancel_err(void)
@@ -309,11 +313,13 @@ static int copy_store(merge_ctx *c, ng_store_enc *enc, const min_seg *s)
 static int copy_documents(merge_ctx *c)
 {
     ng_store_enc enc;
+    ng_buf path = NG_BUF_INIT; /* c->path belongs to the other thread */
     uint32_t i;
     int rc;
-    if ((rc = ng_fmt__seg_path(&c->path, c->dir, c->new_id, NG_FK_DOC, 0)) ||
-        (rc = ng_fmt__fw_open(&c->doc, c->path.ptr, NG_FK_DOC)))
-        return rc;
+    if ((rc = ng_fmt__seg_path(&path, c->dir, c->new_id, NG_FK_DOC, 0)) == NG_OK)
+        rc = ng_fmt__fw_open(&c->doc, path.ptr, NG_FK_DOC);
+    ng_buf_dispose(&path);
+    if (rc) return rc;
     c->open_doc = 1;
     ng_store__enc_init(&enc, &c->doc);
     for (i = 0; i < c->n_in && !rc; i++)
@@ -576,6 +582,37 @@ static int check_args(const char *dir, const ng_seg_meta *segs, uint32_t n, uint
     return NG_OK;
 }
 
+static void *copy_documents_main(void *arg)
+{
+    merge_ctx *c = arg;
+    ng__thread_name("ng-merge-doc");
+    if ((c->doc_rc = copy_documents(c)) != NG_OK) {
+        int e = NG_OK;
+        ng__buf_puts(&e, &c->doc_err, ng_error_last()->message);
+    }
+    return NULL;
+}
+
+/* The .doc file and the inverted files share nothing but the inputs'
+** remap, read only: the store is copied on a thread of its own, so that
+** a merge left alone at the end of a build (the writer waits for it) uses
+** both cores.  Inflating every copied block to check it is a fifth of a
+** merge's time. */
+static int copy_all(merge_ctx *c)
+{
+    pthread_t tid;
+    int rc;
+    if (pthread_create(&tid, NULL, copy_documents_main, c) != 0) {
+        if ((rc = copy_documents(c)) != NG_OK) return rc;
+        return write_inverted(c);
+    }
+    rc = write_inverted(c);
+    if (rc) __atomic_store_n(&c->stop_docs, 1, __ATOMIC_RELAXED);
+    pthread_join(tid, NULL);
+    if (!rc && c->doc_rc) rc = ng__err(c->doc_rc, "%s", c->doc_err.ptr ? c->doc_err.ptr : "merge: store copy failed");
+    return rc;
+}
+
 static int run(merge_ctx *c)
 {
     uint32_t i;
@@ -583,8 +620,7 @@ static int run(merge_ctx *c)
     for (i = 0; i < c->n_in; i++)
         if ((rc = open_input(c, &c->in[i])) != NG_OK) return rc;
     if ((rc = build_remap(c)) != NG_OK) return rc;
-    if ((rc = copy_documents(c)) != NG_OK) return rc;
-    if ((rc = write_inverted(c)) != NG_OK) return rc;
+    if ((rc = copy_all(c)) != NG_OK) return rc;
     if (cancelled(c)) return cancel_err();
     if ((rc = ng_fmt__seg_path(&c->path, c->dir, c->new_id, NG_FK_LEN, 0)) ||
         (rc = ng_lens__write(c->path.ptr, c->lens, c->dates, c->n_docs)))
@@ -636,6 +672,7 @@ int ng_merge__run(const char *dir, const ng_seg_meta *segs, const uint8_t *const
     ng__free(c.posv);
     ng_buf_dispose(&c.path);
     ng_buf_dispose(&c.scratch);
+    ng_buf_dispose(&c.doc_err);
     return rc;
 }
 
