@@ -40,7 +40,7 @@ static int encode_term(flush_ctx *c, const ng_memtable *mt, const mt_term *t)
     return ng_post__enc_finish(&c->enc);
 }
 
-static int write_terms(flush_ctx *c, const ng_memtable *mt, mt_term **terms)
+static int write_terms(flush_ctx *c, const ng_memtable *mt, mt_term **terms, int release)
 {
     size_t i;
     int rc = NG_OK;
@@ -66,11 +66,25 @@ static int write_terms(flush_ctx *c, const ng_memtable *mt, mt_term **terms)
         ti.pos_len = c->enc.pos_len;
         rc = ng_fmt__fw_write(&c->pst, c->enc.pst.ptr, c->enc.pst.size);
         if (!rc) rc = ng_dict__enc_add(&c->dict, t->term, t->len, &ti);
+        if (release) {
+            ng__free(terms[i]->data);
+            terms[i]->data = NULL;
+            terms[i]->size = terms[i]->cap = 0;
+        }
     }
     return rc;
 }
 
-int ng_seg__write_inverted(const ng_memtable *mt, const char *dir, uint32_t seg_id, uint64_t *n_terms_out)
+int ng_seg__write_lengths(const ng_memtable *mt, const char *dir, uint32_t seg_id)
+{
+    ng_buf path = NG_BUF_INIT;
+    int rc = ng_fmt__seg_path(&path, dir, seg_id, NG_FK_LEN, 0);
+    if (rc == NG_OK) rc = ng_lens__write(path.ptr, mt->lens, mt->dates, (uint32_t)mt->n_docs);
+    ng_buf_dispose(&path);
+    return rc;
+}
+
+int ng_seg__write_inverted(ng_memtable *mt, const char *dir, uint32_t seg_id, int release, uint64_t *n_terms_out)
 {
     flush_ctx c;
     ng_buf path = NG_BUF_INIT;
@@ -88,7 +102,7 @@ int ng_seg__write_inverted(const ng_memtable *mt, const char *dir, uint32_t seg_
     if ((rc = ng_fmt__seg_path(&path, dir, seg_id, NG_FK_TDI, 0)) || (rc = ng_fmt__fw_open(&c.tdi, path.ptr, NG_FK_TDI))) goto out;
     c.open_tdi = 1;
     ng_dict__enc_init(&c.dict, &c.tdi);
-    if ((rc = write_terms(&c, mt, terms)) != NG_OK) goto out;
+    if ((rc = write_terms(&c, mt, terms, release)) != NG_OK) goto out;
     ng__set_u64(meta, mt->n_terms);
     if ((rc = ng_fmt__fw_finish(&c.pst, meta, 8)) != NG_OK) goto out;
     c.open_pst = 0;
@@ -96,8 +110,6 @@ int ng_seg__write_inverted(const ng_memtable *mt, const char *dir, uint32_t seg_
     c.open_pos = 0;
     if ((rc = ng_dict__enc_finish(&c.dict)) != NG_OK) goto out;
     c.open_tdi = 0;
-    if ((rc = ng_fmt__seg_path(&path, dir, seg_id, NG_FK_LEN, 0)) == NG_OK)
-        rc = ng_lens__write(path.ptr, mt->lens, mt->dates, (uint32_t)mt->n_docs);
     if (n_terms_out) *n_terms_out = mt->n_terms;
 out:
     if (c.open_pst) ng_fmt__fw_abort(&c.pst);

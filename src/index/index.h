@@ -104,9 +104,13 @@ static inline void ng_mt__prefetch_tail(const ng_memtable *mt, uint32_t hash)
 /* Terms sorted by bytes into a new array (caller frees). */
 int ng_mt__sorted(const ng_memtable *mt, mt_term ***out);
 
-/* Write the memtable as segment seg_id in dir (.tdi .pst .pos .len; the
-** .doc file is written by the caller as documents arrive). */
-int ng_seg__write_inverted(const ng_memtable *mt, const char *dir, uint32_t seg_id, uint64_t *n_terms_out);
+/* Write the memtable as segment seg_id in dir (.tdi .pst .pos; the .doc
+** file is written by the caller as documents arrive, the .len file by
+** ng_seg__write_lengths).  With release, each term's list is freed once
+** encoded, so that the memory of a flush on its own thread goes back
+** while it runs. */
+int ng_seg__write_inverted(ng_memtable *mt, const char *dir, uint32_t seg_id, int release, uint64_t *n_terms_out);
+int ng_seg__write_lengths(const ng_memtable *mt, const char *dir, uint32_t seg_id);
 
 /**************************************************************************
 ** Interface to code in src/index/pipeline.c -- parallel analysis.
@@ -308,7 +312,8 @@ typedef struct id_slot {
 */
 typedef struct bg_merge {
     pthread_t tid;
-    int running;          /* a thread was started and not yet joined */
+    int running;          /* chosen at a flush and not yet applied */
+    int launched;         /* its thread was started (after the flush thread ended) */
     volatile int cancel;  /* polled by ng_merge__run */
     const char *dir;
     uint32_t *pick;       /* indexes of the inputs in the working manifest */
@@ -323,6 +328,26 @@ typedef struct bg_merge {
     double started, seconds; /* monotonic start; run time (for the debug log) */
     uint32_t **remap;     /* per input: old docid -> new docid or UINT32_MAX */
 } bg_merge;
+
+/*
+** A flush on its own thread: the inverted files of the segment just
+** closed are written from the full memtable while the next one fills.
+** The segment is in the working manifest already (its .doc and .len are
+** written, so replacements can tombstone its documents); only its term
+** count waits for the thread, and merges leave it out until then.
+*/
+typedef struct bg_flush {
+    pthread_t tid;
+    int running;          /* started and not yet joined */
+    ng_memtable mt;       /* the memtable being written; empty otherwise */
+    const char *dir;
+    uint32_t seg_id;
+    size_t n_docs;
+    uint64_t n_terms;     /* result */
+    int rc;               /* with its message in err */
+    ng_buf err;
+    double started, seconds;
+} bg_flush;
 
 enum { NG_ORIGIN_API = 0, NG_ORIGIN_FILE = 1 };
 
@@ -345,6 +370,8 @@ struct ng_writer {
     int src_dirty;        /* src differs from the committed SOURCES file */
     int merging;          /* background merges allowed */
     bg_merge bg;
+    bg_flush fl;
+    int flush_threaded;   /* flushes run on their own thread (more than one core asked) */
     uint32_t flushes;     /* segments flushed by this writer */
     ng_writer_stats st;
     ng_progress_fn progress;

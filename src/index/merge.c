@@ -300,7 +300,7 @@ static int copy_store(merge_ctx *c, ng_store_enc *enc, const min_seg *s)
         } else {
             rc = readd_block(enc, s, &blk);
         }
-        if ((since_release += blk.clen) >= (8u << 20)) { /* bounded RSS */
+        if ((since_release += blk.clen) >= (4u << 20)) { /* bounded RSS: 4 MB, beside the postings thread */
             ng__map_release(&st->f.map);
             since_release = 0;
         }
@@ -413,7 +413,7 @@ static int feed_postings(merge_ctx *c, const min_seg *s)
         if (total > SIZE_MAX / sizeof *c->posv - 1) return ng__oom();
         if ((rc = NG_GROW(c->posv, c->posv_cap, (size_t)total + 1)) != NG_OK) break;
         if ((rc = ng_post__dec_positions(&dec, tfs, c->posv, (size_t)total)) != NG_OK) break;
-        if ((c->read_since += dec.cur.data_len + dec.cur.pos_len) >= (16u << 20))
+        if ((c->read_since += dec.cur.data_len + dec.cur.pos_len) >= (8u << 20))
             release_inputs(c); /* the most frequent terms span tens of MB */
         for (j = 0; j < dec.cur.n && !rc; j++) {
             uint32_t nd = s->remap[docs[j]];

@@ -34,7 +34,10 @@ enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
 ** bursts even out (two years of the bench corpus, -j2: 0.88 of the wall
 ** time, peak RSS +24 MB). */
 #define SLOTS_PER_THREAD 32
-#define SLOT_KEEP_BYTES ((size_t)4 << 20) /* larger slot buffers are freed after use */
+/* A slot keeps buffers up to this size from document to document (a
+** typical article needs about 60 KB); larger ones are freed after use, so
+** that each slot does not end up holding the largest document it saw. */
+#define SLOT_KEEP_BYTES ((size_t)256 << 10)
 
 typedef struct worker {
     ng_pipe *p;

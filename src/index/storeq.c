@@ -15,7 +15,7 @@
 #include "index/index.h"
 
 #define STOREQ_SLOTS 256 /* room for a burst of short documents */
-#define STOREQ_KEEP ((size_t)1 << 20) /* larger slot buffers are freed after use */
+#define STOREQ_KEEP ((size_t)64 << 10) /* larger slot buffers are freed after use: 256 slots */
 
 typedef struct sq_slot {
     ng_store_enc *enc; /* where the document goes */

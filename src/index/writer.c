@@ -316,7 +316,10 @@ NG_EXTERN(int) ng_writer_open(ng_writer **out, const char *path, const ng_writer
     threads = o.threads ? o.threads : default_threads();
     if ((rc = ng_pipe__new(&w->pipe, w->man.lang, threads)) != NG_OK) goto fail;
     if ((rc = ng_storeq__new(&w->sq, threads > 1)) != NG_OK) goto fail;
-    if ((rc = ws_sync(w)) != NG_OK || (rc = ng_mt__init(&w->mt)) != NG_OK) goto fail;
+    w->flush_threaded = threads > 1;
+    w->fl.dir = w->dir;
+    if ((rc = ws_sync(w)) != NG_OK || (rc = ng_mt__init(&w->mt)) != NG_OK || (rc = ng_mt__init(&w->fl.mt)) != NG_OK)
+        goto fail;
     w->st.segments = w->man.n_segs;
     *out = w;
     return NG_OK;
@@ -346,13 +349,20 @@ NG_EXTERN(void) ng_writer_free(ng_writer *w)
 {
     uint32_t i;
     if (!w) return;
-    if (w->bg.running) {
+    if (w->fl.running) {
+        /* its segment is in no committed manifest: garbage below */
+        pthread_join(w->fl.tid, NULL);
+        w->fl.running = 0;
+    }
+    ng_mt__free(&w->fl.mt);
+    ng_buf_dispose(&w->fl.err);
+    if (w->bg.running && w->bg.launched) {
         /* nobody will commit its result: stop it */
         w->bg.cancel = 1;
         pthread_join(w->bg.tid, NULL);
-        w->bg.running = 0;
         if (w->bg.rc == NG_OK) unlink_segment(w, &w->bg.out);
     }
+    w->bg.running = w->bg.launched = 0;
     bg_reset(&w->bg);
     ng_buf_dispose(&w->bg.err);
     ng_pipe__free(w->pipe);
@@ -544,6 +554,17 @@ static size_t flush_limit(const ng_writer *w)
     return w->bg.running ? w->mem_limit / 3 * 2 : w->mem_limit;
 }
 
+/* While the previous memtable is written on the flush thread (and frees
+** its lists as it goes), the new one may grow to a third of the limit;
+** there the writer waits for the flush to end, so that the two together
+** stay within the budget even on a slow disk.  A flush takes about a
+** fifth of the time the memtable took to fill, so the wait is rare.  The
+** join point depends on the documents alone. */
+static size_t flush_gate(const ng_writer *w)
+{
+    return flush_limit(w) / 3;
+}
+
 /* ------------------------------------------------------------------ */
 /* Background merges                                                    */
 /* ------------------------------------------------------------------ */
@@ -671,15 +692,31 @@ out:
     return rc;
 }
 
+/* Start the thread of the merge chosen at the last flush.  It waits for
+** the flush thread: a merge of ten segments beside a memtable being
+** written and the next one filling went 90 MB over the budget. */
+static int bg_launch(ng_writer *w)
+{
+    if (!w->bg.running || w->bg.launched) return NG_OK;
+    if (pthread_create(&w->bg.tid, NULL, bg_main, &w->bg) != 0) {
+        w->bg.running = 0;
+        bg_reset(&w->bg);
+        return ng__err(NG_ERROR, "cannot start the merge thread");
+    }
+    w->bg.launched = 1;
+    return NG_OK;
+}
+
 /* Wait for the running merge, if any, and apply it. */
 static int bg_finish(ng_writer *w)
 {
     double t;
     int rc;
     if (!w->bg.running) return NG_OK;
+    if ((rc = bg_launch(w)) != NG_OK) return rc;
     t = ng_writer__now();
     pthread_join(w->bg.tid, NULL);
-    w->bg.running = 0;
+    w->bg.running = w->bg.launched = 0;
     ng__log(&w->log, NG_LOG_DEBUG, "merge of %u segments into segment %u: %u documents in %.2f s (waited %.2f s for it)",
             w->bg.n, w->bg.new_id, w->bg.out.n_docs, w->bg.seconds, ng_writer__now() - t);
     if (w->bg.rc) {
@@ -710,9 +747,13 @@ static int bg_maybe_start(ng_writer *w)
 {
     uint32_t *pick, n_pick = 0;
     int rc;
-    if (!w->merging || w->bg.running || w->man.n_segs < 2) return NG_OK;
-    if (!(pick = ng__malloc(w->man.n_segs * sizeof *pick))) return ng__oom();
-    rc = ng_merge__pick(w->man.segs, w->man.n_segs, NULL, pick, &n_pick);
+    /* the segment just flushed (the last one) is not merged yet: its
+       inverted files may still be in the making (on the flush thread, or
+       not, for the same merges whatever the threads) */
+    uint32_t n_segs = w->man.n_segs ? w->man.n_segs - 1 : 0;
+    if (!w->merging || w->bg.running || n_segs < 2) return NG_OK;
+    if (!(pick = ng__malloc(n_segs * sizeof *pick))) return ng__oom();
+    rc = ng_merge__pick(w->man.segs, n_segs, NULL, pick, &n_pick);
     if (!rc && n_pick > 0) rc = bg_prepare(w, pick, n_pick);
     if (!rc && n_pick > 0) {
         uint64_t in_docs = 0;
@@ -725,36 +766,98 @@ static int bg_maybe_start(ng_writer *w)
         bg_reset(&w->bg);
         return rc;
     }
-    if (pthread_create(&w->bg.tid, NULL, bg_main, &w->bg) != 0) {
-        bg_reset(&w->bg);
-        return ng__err(NG_ERROR, "cannot start the merge thread");
-    }
     w->bg.running = 1;
-    return NG_OK;
+    return w->fl.running ? NG_OK : bg_launch(w);
 }
 
 /* ------------------------------------------------------------------ */
 /* Flush                                                                */
 /* ------------------------------------------------------------------ */
 
-/* Write the memtable as a segment and add it to the working manifest;
-** then the merge points (top of file). */
+static void *fl_main(void *arg)
+{
+    bg_flush *f = arg;
+    ng__thread_name("ng-flush");
+    f->started = ng_writer__now();
+    f->rc = ng_seg__write_inverted(&f->mt, f->dir, f->seg_id, 1, &f->n_terms);
+    if (f->rc) {
+        int e = NG_OK;
+        ng__buf_clear(&f->err);
+        ng__buf_puts(&e, &f->err, ng_error_last()->message);
+    }
+    ng_mt__reset(&f->mt);
+    f->seconds = ng_writer__now() - f->started;
+    return NULL;
+}
+
+/* A finished flush: its error, or its term count into the manifest. */
+static int fl_record(ng_writer *w, double waited)
+{
+    bg_flush *f = &w->fl;
+    uint32_t i;
+    if (f->rc) return ng__err(f->rc, "%s", f->err.ptr ? f->err.ptr : "flush failed");
+    ng__log(&w->log, NG_LOG_DEBUG, "segment %u: %zu documents, %llu terms, written in %.2f s (waited %.2f s for it)",
+            f->seg_id, f->n_docs, (unsigned long long)f->n_terms, f->seconds, waited);
+    for (i = 0; i < w->man.n_segs; i++)
+        if (w->man.segs[i].id == f->seg_id) w->man.segs[i].n_terms = f->n_terms;
+#ifdef __GLIBC__
+    /* the memtable's freed pages go back to the system now, not at exit */
+    malloc_trim(0);
+#endif
+    return NG_OK;
+}
+
+/* Wait for the flush thread, if one runs. */
+static int fl_join(ng_writer *w)
+{
+    double t;
+    int rc;
+    if (!w->fl.running) return NG_OK;
+    t = ng_writer__now();
+    pthread_join(w->fl.tid, NULL);
+    w->fl.running = 0;
+    if ((rc = fl_record(w, ng_writer__now() - t)) != NG_OK) return rc;
+    return bg_launch(w);
+}
+
+/* Write the inverted files of the full memtable: on the flush thread,
+** which takes the memtable over (the writer goes on with the empty one it
+** held), or here when one core was asked for. */
+static int fl_start(ng_writer *w)
+{
+    bg_flush *f = &w->fl;
+    ng_memtable empty = f->mt;
+    f->mt = w->mt;
+    w->mt = empty;
+    f->seg_id = w->seg_id;
+    f->n_docs = f->mt.n_docs;
+    f->n_terms = 0;
+    f->rc = NG_OK;
+    if (w->flush_threaded && pthread_create(&f->tid, NULL, fl_main, f) == 0) {
+        f->running = 1;
+        return NG_OK;
+    }
+    fl_main(f);
+    return fl_record(w, 0);
+}
+
+/* Close the segment being built: its store and lengths are written here,
+** it joins the working manifest, and its inverted files go to the flush
+** thread; then the merge points (top of file). */
 static int flush_segment(ng_writer *w)
 {
     ng_seg_meta m;
-    uint64_t n_terms = 0, dead_tokens = 0;
+    uint64_t dead_tokens = 0;
     uint32_t i, dels = 0;
-    double t = ng_writer__now();
     int rc;
     if (!w->seg_open) return NG_OK;
+    if ((rc = fl_join(w)) != NG_OK) return rc;
     if ((rc = ng_storeq__sync(w->sq)) != NG_OK) return rc;
     w->store_ids = 0;
     if ((rc = ng_store__enc_finish(&w->store)) != NG_OK) return rc;
     ng_store__enc_free(&w->store);
     w->seg_open = 0; /* the .doc file is complete: not ours to abort any more */
-    if ((rc = ng_seg__write_inverted(&w->mt, w->dir, w->seg_id, &n_terms)) != NG_OK) return rc;
-    ng__log(&w->log, NG_LOG_DEBUG, "segment %u: %zu documents, %llu terms, %.1f MB in memory, written in %.2f s",
-            w->seg_id, w->mt.n_docs, (unsigned long long)n_terms, mem_used(w) / 1e6, ng_writer__now() - t);
+    if ((rc = ng_seg__write_lengths(&w->mt, w->dir, w->seg_id)) != NG_OK) return rc;
     for (i = 0; i < w->mt.n_docs; i++)
         if (w->mt_dels[i >> 3] & (1u << (i & 7))) {
             dels++;
@@ -765,7 +868,7 @@ static int flush_segment(ng_writer *w)
     m.n_docs = (uint32_t)w->mt.n_docs;
     m.n_deleted = dels;
     m.live_tokens = w->mt.tokens - dead_tokens;
-    m.n_terms = n_terms;
+    /* m.n_terms: from the flush thread, at fl_join */
     if ((rc = ws_sync(w)) != NG_OK) return rc;
     if ((rc = NG_GROW(w->man.segs, w->man.cap, (size_t)w->man.n_segs + 1)) != NG_OK) return rc;
     w->man.segs[w->man.n_segs] = m;
@@ -779,18 +882,13 @@ static int flush_segment(ng_writer *w)
     }
     w->man.n_segs++;
     w->st.segments = w->man.n_segs;
-    ng_mt__reset(&w->mt);
+    if ((rc = fl_start(w)) != NG_OK) return rc;
     if (w->mt_dels) memset(w->mt_dels, 0, w->mt_dels_cap);
     memset(w->ids, 0, w->ids_slots * sizeof *w->ids);
     w->ids_n = 0;
     ng__buf_clear(&w->id_bytes);
     w->flushes++;
     if (w->bg.running && w->flushes >= w->bg.due && (rc = bg_finish(w)) != NG_OK) return rc;
-#ifdef __GLIBC__
-    /* the memtable's and the finished merge's freed pages go back to the
-       system now, not at exit: the next merge and memtable start from there */
-    malloc_trim(0);
-#endif
     return bg_maybe_start(w);
 }
 
@@ -838,6 +936,7 @@ static int invert(ng_writer *w, const ng_job *j)
     if (replaced) w->st.docs_updated++;
     else w->st.docs_added++;
     w->changed = 1;
+    if (w->fl.running && mem_used(w) > flush_gate(w) && (rc = fl_join(w)) != NG_OK) return rc;
     if (mem_used(w) > flush_limit(w)) return flush_segment(w);
     return NG_OK;
 }
@@ -1061,6 +1160,7 @@ static int settle(ng_writer *w)
     if ((rc = ng_writer__drain(w, 1)) != NG_OK) return rc;
     if (w->seg_open && w->mt.n_docs == 0) close_segment_build(w, 1);
     if ((rc = flush_segment(w)) != NG_OK) return rc;
+    if ((rc = fl_join(w)) != NG_OK) return rc;
     return bg_finish(w);
 }
 
