@@ -742,15 +742,16 @@ static uint32_t merge_due(const ng_writer *w, uint64_t in_docs, uint32_t seg_doc
     return w->flushes + (uint32_t)(d < 1 ? 1 : d > 64 ? 64 : d);
 }
 
-/* Ask the tiered policy; start a merge if it picks something. */
-static int bg_maybe_start(ng_writer *w)
+/* Ask the tiered policy; start a merge if it picks something.  At a
+** flush the segment just flushed (the last one) is left out: its inverted
+** files may still be in the making on the flush thread (and are left out
+** without one too, for the same merges whatever the threads).  At a
+** commit, once the flush thread is done, every segment counts. */
+static int bg_maybe_start(ng_writer *w, int skip_last)
 {
     uint32_t *pick, n_pick = 0;
     int rc;
-    /* the segment just flushed (the last one) is not merged yet: its
-       inverted files may still be in the making (on the flush thread, or
-       not, for the same merges whatever the threads) */
-    uint32_t n_segs = w->man.n_segs ? w->man.n_segs - 1 : 0;
+    uint32_t n_segs = w->man.n_segs && skip_last ? w->man.n_segs - 1 : w->man.n_segs;
     if (!w->merging || w->bg.running || n_segs < 2) return NG_OK;
     if (!(pick = ng__malloc(n_segs * sizeof *pick))) return ng__oom();
     rc = ng_merge__pick(w->man.segs, n_segs, NULL, pick, &n_pick);
@@ -844,7 +845,7 @@ static int fl_start(ng_writer *w)
 /* Close the segment being built: its store and lengths are written here,
 ** it joins the working manifest, and its inverted files go to the flush
 ** thread; then the merge points (top of file). */
-static int flush_segment(ng_writer *w)
+static int flush_segment(ng_writer *w, int at_commit)
 {
     ng_seg_meta m;
     uint64_t dead_tokens = 0;
@@ -888,8 +889,9 @@ static int flush_segment(ng_writer *w)
     w->ids_n = 0;
     ng__buf_clear(&w->id_bytes);
     w->flushes++;
+    if (at_commit) return NG_OK; /* settle() finishes the merge and asks the policy */
     if (w->bg.running && w->flushes >= w->bg.due && (rc = bg_finish(w)) != NG_OK) return rc;
-    return bg_maybe_start(w);
+    return bg_maybe_start(w, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -937,7 +939,7 @@ static int invert(ng_writer *w, const ng_job *j)
     else w->st.docs_added++;
     w->changed = 1;
     if (w->fl.running && mem_used(w) > flush_gate(w) && (rc = fl_join(w)) != NG_OK) return rc;
-    if (mem_used(w) > flush_limit(w)) return flush_segment(w);
+    if (mem_used(w) > flush_limit(w)) return flush_segment(w, 0);
     return NG_OK;
 }
 
@@ -1156,11 +1158,16 @@ static int write_sources(ng_writer *w, uint64_t gen)
 /* Everything added so far into segments, and the running merge applied. */
 static int settle(ng_writer *w)
 {
-    int rc;
+    int rc, flushed;
     if ((rc = ng_writer__drain(w, 1)) != NG_OK) return rc;
     if (w->seg_open && w->mt.n_docs == 0) close_segment_build(w, 1);
-    if ((rc = flush_segment(w)) != NG_OK) return rc;
+    flushed = w->seg_open;
+    if ((rc = flush_segment(w, 1)) != NG_OK) return rc;
     if ((rc = fl_join(w)) != NG_OK) return rc;
+    if ((rc = bg_finish(w)) != NG_OK) return rc;
+    /* as at any flush, the policy may pick one merge, the new segment
+       included now that its files are complete */
+    if (flushed && (rc = bg_maybe_start(w, 0)) != NG_OK) return rc;
     return bg_finish(w);
 }
 
