@@ -22,6 +22,12 @@ for c in ${cc:-gcc clang}; do
     cc=
 done
 [ -n "$cc" ] || { echo "tsan: -fsanitize=thread unavailable: skipped"; exit 77; }
+# a tree left by another checkout (the default is shared under /tmp) is
+# configured, and its dependency files written, for that checkout's
+# sources, which may be gone: start it afresh
+if [ -f "$build/Makefile" ] && ! grep -qx "abs_top_srcdir = $top" "$build/Makefile"; then
+    rm -rf "$build"
+fi
 mkdir -p "$build"
 cd "$build" || exit 2
 if [ ! -f Makefile ]; then
