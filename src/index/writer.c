@@ -588,10 +588,8 @@ static void bg_reset(bg_merge *bg)
     bg->cancel = 0;
 }
 
-static void *bg_main(void *arg)
+static void bg_run(bg_merge *bg)
 {
-    bg_merge *bg = arg;
-    ng__thread_name("ng-merge");
     bg->started = ng_writer__now();
     bg->rc = ng_merge__run(bg->dir, bg->segs, (const uint8_t *const *)bg->dels, bg->n, bg->new_id, &bg->out,
                            bg->remap, &bg->cancel);
@@ -601,6 +599,12 @@ static void *bg_main(void *arg)
         ng__buf_puts(&e, &bg->err, ng_error_last()->message);
     }
     bg->seconds = ng_writer__now() - bg->started;
+}
+
+static void *bg_main(void *arg)
+{
+    ng__thread_name("ng-merge"); /* a thread of ours (optimize calls bg_run on the caller's) */
+    bg_run(arg);
     return NULL;
 }
 
@@ -775,10 +779,8 @@ static int bg_maybe_start(ng_writer *w, int skip_last)
 /* Flush                                                                */
 /* ------------------------------------------------------------------ */
 
-static void *fl_main(void *arg)
+static void fl_write(bg_flush *f)
 {
-    bg_flush *f = arg;
-    ng__thread_name("ng-flush");
     f->started = ng_writer__now();
     f->rc = ng_seg__write_inverted(&f->mt, f->dir, f->seg_id, 1, &f->n_terms);
     if (f->rc) {
@@ -788,6 +790,12 @@ static void *fl_main(void *arg)
     }
     ng_mt__reset(&f->mt);
     f->seconds = ng_writer__now() - f->started;
+}
+
+static void *fl_main(void *arg)
+{
+    ng__thread_name("ng-flush"); /* only on a thread of ours: never the caller's */
+    fl_write(arg);
     return NULL;
 }
 
@@ -838,7 +846,7 @@ static int fl_start(ng_writer *w)
         f->running = 1;
         return NG_OK;
     }
-    fl_main(f);
+    fl_write(f);
     return fl_record(w, 0);
 }
 
@@ -1211,7 +1219,7 @@ NG_EXTERN(int) ng_writer_optimize(ng_writer *w)
     if (n_pick > 0) {
         /* the same steps as a background merge, on this thread */
         if ((rc = bg_prepare(w, pick, n_pick)) == NG_OK) {
-            bg_main(&w->bg);
+            bg_run(&w->bg);
             if (w->bg.rc) rc = ng__err(w->bg.rc, "%s", w->bg.err.ptr ? w->bg.err.ptr : "merge failed");
             else if ((rc = bg_apply(w)) != NG_OK) unlink_segment(w, &w->bg.out);
         }
