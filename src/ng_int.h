@@ -68,6 +68,11 @@ int ng__oom(void);                                                /* NG_ENOMEM *
 int ng__corrupt(const char *file, uint64_t off, const char *why);
 /* Prefix the current message with "prefix: " (adds context on the way up). */
 void ng__err_prefix(const char *fmt, ...) NG_PRINTF(1, 2);
+/* Errors are per thread: a worker thread saves its last message into a
+** buffer of its own (ng__err_save), and the thread that joins it raises
+** it again as its own (ng__err_carry, with fallback if none was saved). */
+void ng__err_save(ng_buf *to);
+int ng__err_carry(int code, const ng_buf *from, const char *fallback);
 
 /**************************************************************************
 ** Interface to code in src/util/buf.c

@@ -586,10 +586,7 @@ static void *copy_documents_main(void *arg)
 {
     merge_ctx *c = arg;
     ng__thread_name("ng-merge-doc");
-    if ((c->doc_rc = copy_documents(c)) != NG_OK) {
-        int e = NG_OK;
-        ng__buf_puts(&e, &c->doc_err, ng_error_last()->message);
-    }
+    if ((c->doc_rc = copy_documents(c)) != NG_OK) ng__err_save(&c->doc_err);
     return NULL;
 }
 
@@ -609,7 +606,7 @@ static int copy_all(merge_ctx *c)
     rc = write_inverted(c);
     if (rc) __atomic_store_n(&c->stop_docs, 1, __ATOMIC_RELAXED);
     pthread_join(tid, NULL);
-    if (!rc && c->doc_rc) rc = ng__err(c->doc_rc, "%s", c->doc_err.ptr ? c->doc_err.ptr : "merge: store copy failed");
+    if (!rc && c->doc_rc) rc = ng__err_carry(c->doc_rc, &c->doc_err, "merge: store copy failed");
     return rc;
 }
 

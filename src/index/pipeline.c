@@ -281,10 +281,8 @@ static void analyse(ng_analyzer *an, ng_job *j)
     if (!rc) rc = encode_recs(j);
     if (rc) {
         /* the message lives in this thread's error slot: carry it over */
-        int e = NG_OK;
         j->rc = rc < 0 ? rc : NG_ERROR;
-        ng__buf_clear(&j->err);
-        ng__buf_puts(&e, &j->err, ng_error_last()->message);
+        ng__err_save(&j->err);
     }
 }
 

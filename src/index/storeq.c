@@ -36,11 +36,9 @@ struct ng_storeq {
 
 static void fail(ng_storeq *q, int rc)
 {
-    int e = NG_OK;
     if (q->rc) return;
     q->rc = rc;
-    ng__buf_clear(&q->err);
-    ng__buf_puts(&e, &q->err, ng_error_last()->message);
+    ng__err_save(&q->err);
 }
 
 static void *sq_main(void *arg)
@@ -104,7 +102,7 @@ void ng_storeq__free(ng_storeq *q)
 
 static int report(ng_storeq *q)
 {
-    return q->rc ? ng__err(q->rc, "%s", q->err.ptr ? q->err.ptr : "document store failed") : NG_OK;
+    return q->rc ? ng__err_carry(q->rc, &q->err, "document store failed") : NG_OK;
 }
 
 /* Copy doc's fields into slot s (lengths already resolved). */

@@ -593,11 +593,7 @@ static void bg_run(bg_merge *bg)
     bg->started = ng_writer__now();
     bg->rc = ng_merge__run(bg->dir, bg->segs, (const uint8_t *const *)bg->dels, bg->n, bg->new_id, &bg->out,
                            bg->remap, &bg->cancel);
-    if (bg->rc) {
-        int e = NG_OK;
-        ng__buf_clear(&bg->err);
-        ng__buf_puts(&e, &bg->err, ng_error_last()->message);
-    }
+    if (bg->rc) ng__err_save(&bg->err);
     bg->seconds = ng_writer__now() - bg->started;
 }
 
@@ -724,7 +720,7 @@ static int bg_finish(ng_writer *w)
     ng__log(&w->log, NG_LOG_DEBUG, "merge of %u segments into segment %u: %u documents in %.2f s (waited %.2f s for it)",
             w->bg.n, w->bg.new_id, w->bg.out.n_docs, w->bg.seconds, ng_writer__now() - t);
     if (w->bg.rc) {
-        rc = ng__err(w->bg.rc, "%s", w->bg.err.ptr ? w->bg.err.ptr : "merge failed");
+        rc = ng__err_carry(w->bg.rc, &w->bg.err, "merge failed");
     } else if ((rc = bg_apply(w)) != NG_OK) {
         unlink_segment(w, &w->bg.out);
     }
@@ -783,11 +779,7 @@ static void fl_write(bg_flush *f)
 {
     f->started = ng_writer__now();
     f->rc = ng_seg__write_inverted(&f->mt, f->dir, f->seg_id, 1, &f->n_terms);
-    if (f->rc) {
-        int e = NG_OK;
-        ng__buf_clear(&f->err);
-        ng__buf_puts(&e, &f->err, ng_error_last()->message);
-    }
+    if (f->rc) ng__err_save(&f->err);
     ng_mt__reset(&f->mt);
     f->seconds = ng_writer__now() - f->started;
 }
@@ -804,7 +796,7 @@ static int fl_record(ng_writer *w, double waited)
 {
     bg_flush *f = &w->fl;
     uint32_t i;
-    if (f->rc) return ng__err(f->rc, "%s", f->err.ptr ? f->err.ptr : "flush failed");
+    if (f->rc) return ng__err_carry(f->rc, &f->err, "flush failed");
     ng__log(&w->log, NG_LOG_DEBUG, "segment %u: %zu documents, %llu terms, written in %.2f s (waited %.2f s for it)",
             f->seg_id, f->n_docs, (unsigned long long)f->n_terms, f->seconds, waited);
     for (i = 0; i < w->man.n_segs; i++)
@@ -921,7 +913,7 @@ static int invert(ng_writer *w, const ng_job *j)
 {
     const ng_document *d = &j->doc;
     uint32_t local;
-    size_t i;
+    size_t i, used;
     int rc, replaced = 0;
     if (!w->seg_open && (rc = begin_segment(w)) != NG_OK) return rc;
     local = (uint32_t)w->mt.n_docs;
@@ -946,8 +938,9 @@ static int invert(ng_writer *w, const ng_job *j)
     if (replaced) w->st.docs_updated++;
     else w->st.docs_added++;
     w->changed = 1;
-    if (w->fl.running && mem_used(w) > flush_gate(w) && (rc = fl_join(w)) != NG_OK) return rc;
-    if (mem_used(w) > flush_limit(w)) return flush_segment(w, 0);
+    used = mem_used(w);
+    if (w->fl.running && used > flush_gate(w) && (rc = fl_join(w)) != NG_OK) return rc;
+    if (used > flush_limit(w)) return flush_segment(w, 0);
     return NG_OK;
 }
 
@@ -972,7 +965,7 @@ static int delete_now(ng_writer *w, const char *id, size_t len, int *found)
 static int consume(ng_writer *w, const ng_job *j)
 {
     int found, rc;
-    if (j->rc) return ng__err(j->rc, "%s", j->err.ptr ? j->err.ptr : "analysis failed");
+    if (j->rc) return ng__err_carry(j->rc, &j->err, "analysis failed");
     if (j->op == NG_JOB_ADD) return invert(w, j);
     if ((rc = delete_now(w, j->doc.id, j->doc.id_len, &found)) != NG_OK) return rc;
     if (found) w->st.docs_deleted++;
@@ -1220,7 +1213,7 @@ NG_EXTERN(int) ng_writer_optimize(ng_writer *w)
         /* the same steps as a background merge, on this thread */
         if ((rc = bg_prepare(w, pick, n_pick)) == NG_OK) {
             bg_run(&w->bg);
-            if (w->bg.rc) rc = ng__err(w->bg.rc, "%s", w->bg.err.ptr ? w->bg.err.ptr : "merge failed");
+            if (w->bg.rc) rc = ng__err_carry(w->bg.rc, &w->bg.err, "merge failed");
             else if ((rc = bg_apply(w)) != NG_OK) unlink_segment(w, &w->bg.out);
         }
         bg_reset(&w->bg);

@@ -123,3 +123,15 @@ NG_EXTERN(const char *) ng_strerror(int code)
     default: return "unknown error";
     }
 }
+
+void ng__err_save(ng_buf *to)
+{
+    int e = NG_OK;
+    ng__buf_clear(to);
+    ng__buf_puts(&e, to, ng_error_last()->message);
+}
+
+int ng__err_carry(int code, const ng_buf *from, const char *fallback)
+{
+    return ng__err(code, "%s", from->ptr && from->size ? from->ptr : fallback);
+}
