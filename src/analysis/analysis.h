@@ -70,6 +70,10 @@ typedef int (*ng_token_fn)(void *payload, const ng_token *tok);
 int ng_analyzer__new(ng_analyzer **out, const char *lang);
 void ng_analyzer__free(ng_analyzer *a);
 const char *ng_analyzer__lang(const ng_analyzer *a);
+/* For a caller that remembers each word's term itself (the indexer's
+** vocabulary): stem without the analyzer's cache of recent words, which
+** would only hold the same words a second time. */
+void ng_analyzer__no_stem_cache(ng_analyzer *a);
 
 /* Tokenize text[0..len) and call fn for each token, positions counting from
 ** first_pos.  Returns 0, the callback's nonzero value, or NG_ENOMEM.
@@ -150,6 +154,8 @@ typedef struct ng_stemmer ng_stemmer;
 /* lang must be a valid libstemmer name; NG_EINVAL otherwise. */
 int ng_analysis__stemmer_new(ng_stemmer **out, const char *lang);
 void ng_analysis__stemmer_free(ng_stemmer *s);
+/* Stem without the cache of recent words (ng_analyzer__no_stem_cache). */
+void ng_analysis__stem_no_cache(ng_stemmer *s);
 /* Stem w[0..n); returns a pointer valid until the next call, NULL on OOM. */
 const char *ng_analysis__stem(ng_stemmer *s, const char *w, size_t n, size_t *outlen);
 

@@ -41,6 +41,7 @@ typedef struct stem_cache {
 struct ng_stemmer {
     struct sb_stemmer *sb;
     stem_cache cache; /* empty until first use */
+    int no_cache;     /* the caller remembers stems itself */
 };
 
 const char **ng__stem_languages(void)
@@ -77,6 +78,11 @@ void ng_analysis__stemmer_free(ng_stemmer *s)
     ng__free(s->cache.slot);
     ng__free(s->cache.used);
     ng__free(s);
+}
+
+void ng_analysis__stem_no_cache(ng_stemmer *s)
+{
+    s->no_cache = 1;
 }
 
 static uint32_t hash_word(const char *w, size_t n)
@@ -137,7 +143,7 @@ const char *ng_analysis__stem(ng_stemmer *s, const char *w, size_t n, size_t *ou
 {
     stem_cache *c = &s->cache;
     const sb_symbol *r;
-    int rl, cacheable = n > 0 && n <= STEM_CACHE_WORD;
+    int rl, cacheable = n > 0 && n <= STEM_CACHE_WORD && !s->no_cache;
 
     if (cacheable) {
         if (c->n_slots == 0 || (c->n_used * 4 > c->n_slots && c->n_slots < STEM_CACHE_SLOTS))

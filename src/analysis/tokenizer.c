@@ -165,6 +165,11 @@ const char *ng_analyzer__lang(const ng_analyzer *a)
     return a->lang;
 }
 
+void ng_analyzer__no_stem_cache(ng_analyzer *a)
+{
+    if (a->stem) ng_analysis__stem_no_cache(a->stem);
+}
+
 /* The indexed term of a folded word: its stem (numbers are not stemmed),
 ** cut to NG_MAX_TERM_BYTES on a character boundary; NULL on out of memory. */
 static const char *term_of(ng_analyzer *a, const char *w, size_t wl, unsigned flags, size_t *tl)

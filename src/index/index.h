@@ -147,12 +147,8 @@ typedef struct ng_occ {
 } ng_occ;
 
 /* Per-term scratch of the analysis, parallel to ng_job.recs. */
-enum { MEMO_STEM, MEMO_TITLE, MEMO_NAME, MEMO_COUNT };
-#define NO_NAME_KEY UINT32_MAX /* memo[MEMO_NAME]: the word has no name key */
 typedef struct ng_reclink {
     uint32_t first, last; /* its occurrences in ng_job.occ, + 1 */
-    uint32_t slot;        /* its entry in ng_job.dedup */
-    uint32_t memo[MEMO_COUNT]; /* of a lexicon word: recs of its stem, title stem and name key, + 1 */
 } ng_reclink;
 
 typedef struct ng_job {
@@ -169,13 +165,87 @@ typedef struct ng_job {
     int rc;                 /* analysis failure, with its message in err */
     ng_buf err;
     /* analysis scratch, reused from document to document */
-    uint32_t *dedup;        /* open addressing: rec index + 1, 0 = free */
-    size_t dedup_slots;     /* power of two, or 0 */
     ng_reclink *links;      /* parallel to recs */
     size_t links_cap;
     ng_occ *occ;            /* occurrences of positional terms */
     size_t n_occ, occ_cap;
 } ng_job;
+
+/*
+** Vocabulary (vocab.c): the terms an analysing thread has met, so that a
+** token costs one lookup.  An entry is a term as the memtable stores it:
+** a lexicon word (NG_NS_WORD + word), a stem, a title stem or a name key.
+** It remembers what its word gives and its rec in the current document.
+** Entry indexes stay valid until the next ng_vocab__doc_start; pointers
+** from ng_vocab__ent until the next ng_vocab__find.
+*/
+#define NG_VOCAB_NONE UINT32_MAX /* ng_vocab_ent.name: the word has no name key */
+#define NG_VOCAB_INLINE 11       /* bytes kept in the entry itself */
+typedef struct ng_vocab_ent {
+    uint32_t hash;   /* ng_mt__hash of the bytes */
+    uint32_t stamp;  /* document it last occurred in (ng_vocab__doc_start) */
+    uint32_t rec;    /* its rec index in that document */
+    uint32_t stem;   /* a word: its stem's entry + 1; a stem: its title term's + 1; 0 = not yet */
+    uint32_t name;   /* a word: its name key's entry + 1, 0 = not yet, NG_VOCAB_NONE = none */
+    uint8_t len;     /* bytes (at most 1 + 2 x NG_MAX_TERM_BYTES) */
+    char inl[NG_VOCAB_INLINE]; /* the bytes if len <= NG_VOCAB_INLINE, else
+                                  their uint32_t offset in ng_vocab.bytes */
+} ng_vocab_ent; /* 32 bytes: two to a cache line */
+typedef struct ng_vocab_slot {
+    uint32_t hash;        /* of the entry: most mismatches end here */
+    uint32_t ent;         /* entry index + 1, 0 = free */
+} ng_vocab_slot;
+typedef struct ng_vocab {
+    ng_vocab_ent *ent;    /* cache-line aligned inside ent_mem */
+    void *ent_mem;
+    size_t n_ent, ent_cap;
+    ng_vocab_slot *table;
+    uint32_t n_slots;     /* power of two, at least twice n_ent */
+    ng_buf bytes;         /* the bytes of entries longer than NG_VOCAB_INLINE */
+    uint32_t stamp;       /* of the current document, from 1 */
+} ng_vocab;
+int ng_vocab__new(ng_vocab **out);
+void ng_vocab__free(ng_vocab *v);
+/* A new document: returns its stamp.  Past its size limit the vocabulary
+** is emptied here, between documents. */
+uint32_t ng_vocab__doc_start(ng_vocab *v);
+/* The hash of ns + s[0..n) (ns 0: none), as ng_mt__hash, without a copy. */
+static inline uint32_t ng_vocab__hash(char ns, const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    size_t i;
+    if (ns) h = (h ^ (uint8_t)ns) * 16777619u;
+    for (i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h;
+}
+/* The entry of ns + s[0..n), whose hash is h, made if new. */
+int ng_vocab__find(ng_vocab *v, char ns, const char *s, size_t n, uint32_t h, uint32_t *e);
+/* Hints: the table slot of a term to be found soon, and a little later its
+** entry.  Tokens are looked up in small batches so that the misses of a
+** batch overlap. */
+static inline void ng_vocab__prefetch_slot(const ng_vocab *v, uint32_t hash)
+{
+    __builtin_prefetch(&v->table[hash & (v->n_slots - 1)]);
+}
+static inline void ng_vocab__prefetch_ent(const ng_vocab *v, uint32_t hash)
+{
+    const ng_vocab_slot *s = &v->table[hash & (v->n_slots - 1)];
+    if (s->ent) __builtin_prefetch(&v->ent[s->ent - 1]);
+}
+/* The entry of the stem of a word, when the word's entry has come in. */
+static inline void ng_vocab__prefetch_stem(const ng_vocab *v, uint32_t hash)
+{
+    const ng_vocab_slot *s = &v->table[hash & (v->n_slots - 1)];
+    if (s->ent && s->hash == hash && v->ent[s->ent - 1].stem) __builtin_prefetch(&v->ent[v->ent[s->ent - 1].stem - 1]);
+}
+static inline ng_vocab_ent *ng_vocab__ent(ng_vocab *v, uint32_t e) { return &v->ent[e]; }
+static inline const char *ng_vocab__bytes(const ng_vocab *v, const ng_vocab_ent *x)
+{
+    uint32_t off;
+    if (x->len <= NG_VOCAB_INLINE) return x->inl;
+    memcpy(&off, x->inl, sizeof off);
+    return v->bytes.ptr + off;
+}
 
 typedef struct ng_pipe ng_pipe;
 

@@ -10,16 +10,17 @@
 ** condition variables are enough.
 **
 ** Each analysing thread has its own analyzer (Snowball stemmers keep
-** state) and writes only into its slot's buffers, which are reused from
-** document to document: after the first documents nothing is allocated
-** per token.
+** state) and vocabulary, and writes only into its slot's buffers, which
+** are reused from document to document: after the first documents nothing
+** is allocated per token.
 **
 ** The analysis also does the per-token half of the inversion, so that the
-** one inverting thread works per distinct term, not per token: each term
-** occurrence is looked up in the slot's own small hash table (dedup), which
-** gives the document's distinct terms in order of first occurrence with
-** their occurrences chained in token order; at the end they are encoded as
-** the memtable will store them (vint tf, position deltas).
+** one inverting thread works per distinct term, not per token: each token
+** is looked up in the thread's vocabulary (vocab.c), whose entries know
+** their rec in the current document; this gives the document's distinct
+** terms in order of first occurrence with their occurrences chained in
+** token order; at the end they are encoded as the memtable will store them
+** (vint tf, position deltas).
 */
 #include <pthread.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
 typedef struct worker {
     ng_pipe *p;
     ng_analyzer *an;
+    ng_vocab *vc;
     pthread_t tid;
     int started;
 } worker;
@@ -57,6 +59,7 @@ struct ng_pipe {
     uint64_t tail;            /* next slot to release */
     int stop;
     ng_analyzer *own;         /* the caller's analyzer */
+    ng_vocab *own_vc;         /* and vocabulary */
     worker *workers;
     unsigned n_workers;
 };
@@ -65,95 +68,58 @@ struct ng_pipe {
 /* Analysis of one job                                                 */
 /* ------------------------------------------------------------------ */
 
+/* Tokens wait in batches of BATCH, their table slots and then their
+** vocabulary entries asked for ahead (AHEAD tokens), so that the cache
+** misses of a batch overlap: the vocabulary is larger than a core's L2
+** cache, and the lookups of rare words missed it three times each. */
+#define BATCH 32
+#define AHEAD 8
+
+typedef struct pending {
+    uint32_t hash;  /* of its lexicon term */
+    uint32_t pos;
+    uint8_t len;
+    uint8_t flags;
+    char word[NG_MAX_TERM_BYTES];
+} pending;
+
 typedef struct an_ctx {
     ng_job *job;
     ng_analyzer *an;
-    int in_title; /* also record the title-namespace term */
+    ng_vocab *vc;
+    uint32_t stamp; /* of this document in vc */
+    int in_title;   /* also record the title-namespace term */
+    size_t n_batch;
+    pending batch[BATCH];
 } an_ctx;
 
-#define DEDUP_MIN_SLOTS 1024 /* power of two */
-
-/* Find the rec of the term at j->terms.ptr + off (len bytes, hash h). */
-static uint32_t *dedup_find(ng_job *j, const char *term, size_t len, uint32_t h)
+/* The rec of vocabulary entry e in this document, made at its first
+** occurrence: so recs come in order of first occurrence. */
+static int rec_of(an_ctx *c, uint32_t e, uint32_t *idx)
 {
-    size_t mask = j->dedup_slots - 1, k = h & mask;
-    for (; j->dedup[k]; k = (k + 1) & mask) {
-        const ng_termrec *r = &j->recs[j->dedup[k] - 1];
-        if (r->hash == h && r->len == len && ng_mt__same(j->terms.ptr + r->off, term, len)) break;
-    }
-    return &j->dedup[k];
-}
-
-/* Keep the dedup table under half full for one more rec. */
-static int dedup_room(ng_job *j)
-{
-    size_t n = j->dedup_slots ? j->dedup_slots : DEDUP_MIN_SLOTS, i;
-    uint32_t *d;
-    if (j->dedup_slots && (j->n_recs + 1) * 2 <= j->dedup_slots) return NG_OK;
-    while ((j->n_recs + 1) * 2 > n) n *= 2;
-    if (!(d = ng__calloc(n, sizeof *d))) return ng__oom();
-    for (i = 0; i < j->n_recs; i++) {
-        size_t k = j->recs[i].hash & (n - 1);
-        while (d[k]) k = (k + 1) & (n - 1);
-        d[k] = (uint32_t)i + 1;
-        j->links[i].slot = (uint32_t)k;
-    }
-    ng__free(j->dedup);
-    j->dedup = d;
-    j->dedup_slots = n;
-    return NG_OK;
-}
-
-/* A new rec for the term just appended at j->terms.ptr + off. */
-static int new_rec(ng_job *j, uint32_t *entry, size_t off, size_t len, uint32_t h, uint32_t *index)
-{
-    const uint32_t *table = j->dedup;
+    ng_job *j = c->job;
+    ng_vocab_ent *x = ng_vocab__ent(c->vc, e);
     ng_termrec *r;
-    int rc;
-    if (j->n_recs == j->recs_cap && (rc = NG_GROW(j->recs, j->recs_cap, j->n_recs + 1)) != NG_OK) return rc;
-    if (j->n_recs == j->links_cap && (rc = NG_GROW(j->links, j->links_cap, j->n_recs + 1)) != NG_OK) return rc;
-    if ((rc = dedup_room(j)) != NG_OK) return rc;
-    /* a rebuilt table moved the free entry: find it again */
-    if (j->dedup != table) entry = dedup_find(j, j->terms.ptr + off, len, h);
-    *index = (uint32_t)j->n_recs;
-    *entry = *index + 1;
-    r = &j->recs[j->n_recs];
-    r->hash = h;
-    r->off = (uint32_t)off;
-    r->len = (uint32_t)len;
-    r->tf = 0;
-    r->post_off = r->post_len = 0;
-    memset(&j->links[j->n_recs], 0, sizeof *j->links);
-    j->links[j->n_recs].slot = (uint32_t)(entry - j->dedup);
-    j->n_recs++;
-    return NG_OK;
-}
-
-/* The rec of term ns+term, created if new: its index in *idx. */
-static int term_rec(ng_job *j, char ns, const char *term, size_t len, uint32_t *idx)
-{
-    size_t need = len + (ns ? 1 : 0), off;
-    uint32_t h, *entry;
     int rc = NG_OK;
-    /* as writer.c always did: a namespaced term keeps at most 2x the cut */
-    if (ns && len > 2 * NG_MAX_TERM_BYTES) {
-        len = 2 * NG_MAX_TERM_BYTES;
-        need = len + 1;
-    }
-    if (j->terms.asize - j->terms.size < need + 1 && (rc = ng__buf_grow(&j->terms, need)) != NG_OK) return rc;
-    if (!j->dedup_slots && (rc = dedup_room(j)) != NG_OK) return rc;
-    /* append the term bytes; dropped again if the term is already known */
-    off = j->terms.size;
-    if (ns) j->terms.ptr[off] = ns;
-    memcpy(j->terms.ptr + off + (ns ? 1 : 0), term, len);
-    h = ng_mt__hash(j->terms.ptr + off, need);
-    entry = dedup_find(j, j->terms.ptr + off, need, h);
-    if (*entry) {
-        *idx = *entry - 1;
+    if (x->stamp == c->stamp) {
+        *idx = x->rec;
         return NG_OK;
     }
-    j->terms.size += need;
-    return new_rec(j, entry, off, need, h, idx);
+    if (j->n_recs == j->recs_cap && (rc = NG_GROW(j->recs, j->recs_cap, j->n_recs + 1)) != NG_OK) return rc;
+    if (j->n_recs == j->links_cap && (rc = NG_GROW(j->links, j->links_cap, j->n_recs + 1)) != NG_OK) return rc;
+    r = &j->recs[j->n_recs];
+    r->hash = x->hash;
+    r->off = (uint32_t)j->terms.size;
+    r->len = x->len;
+    r->tf = 0;
+    r->post_off = r->post_len = 0;
+    ng__buf_put(&rc, &j->terms, ng_vocab__bytes(c->vc, x), x->len);
+    if (rc) return rc;
+    j->links[j->n_recs].first = j->links[j->n_recs].last = 0;
+    x->stamp = c->stamp;
+    x->rec = (uint32_t)j->n_recs;
+    *idx = (uint32_t)j->n_recs++;
+    return NG_OK;
 }
 
 /* One occurrence at pos of the positional term of rec idx: counted, and
@@ -174,17 +140,81 @@ static int add_occ(ng_job *j, uint32_t idx, uint32_t pos)
     return NG_OK;
 }
 
-/* One occurrence at pos of the term of *memo (rec index + 1), looked up
-** and remembered in *memo the first time.  memo points into links[], which
-** term_rec may move: it is passed as an index. */
-static int add_memo(ng_job *j, uint32_t word, int which, char ns, const char *term, size_t len, uint32_t pos)
+/* One occurrence at pos of the term of vocabulary entry e. */
+static int occur(an_ctx *c, uint32_t e, uint32_t pos)
 {
     uint32_t idx;
+    int rc = rec_of(c, e, &idx);
+    return rc ? rc : add_occ(c->job, idx, pos);
+}
+
+/* The entry of the indexed term of token t, whose word is entry w.  A
+** word's stem is made once and remembered; a number is its own term, and
+** is looked up as such so that what the stemmer would make of the same
+** bytes never matters. */
+static int stem_entry(an_ctx *c, const pending *t, uint32_t w, uint32_t *s)
+{
+    ng_token tok;
+    const char *term;
+    size_t len;
     int rc;
-    if (j->links[word].memo[which]) return add_occ(j, j->links[word].memo[which] - 1, pos);
-    if ((rc = term_rec(j, ns, term, len, &idx)) != NG_OK) return rc;
-    j->links[word].memo[which] = idx + 1;
-    return add_occ(j, idx, pos);
+    if (t->flags & NG_TOK_NUMBER) return ng_vocab__find(c->vc, 0, t->word, t->len, ng_vocab__hash(0, t->word, t->len), s);
+    if (ng_vocab__ent(c->vc, w)->stem) {
+        *s = ng_vocab__ent(c->vc, w)->stem - 1;
+        return NG_OK;
+    }
+    memset(&tok, 0, sizeof tok);
+    tok.word = t->word;
+    tok.word_len = t->len;
+    tok.flags = t->flags;
+    if (!(term = ng__token_term(c->an, &tok, &len))) return NG_ENOMEM;
+    if ((rc = ng_vocab__find(c->vc, 0, term, len, ng_vocab__hash(0, term, len), s)) != NG_OK) return rc;
+    ng_vocab__ent(c->vc, w)->stem = *s + 1;
+    return NG_OK;
+}
+
+/* The entry of the title term of stem entry s, remembered in s. */
+static int title_entry(an_ctx *c, uint32_t s, uint32_t *e)
+{
+    char stem[NG_MAX_TERM_BYTES * 2];
+    const ng_vocab_ent *x = ng_vocab__ent(c->vc, s);
+    size_t len = x->len;
+    int rc;
+    if (x->stem) {
+        *e = x->stem - 1;
+        return NG_OK;
+    }
+    /* a copy: the find may move the bytes; as writer.c always did, a
+    ** namespaced term keeps at most 2x the cut */
+    if (len > sizeof stem) len = sizeof stem;
+    memcpy(stem, ng_vocab__bytes(c->vc, x), len);
+    if ((rc = ng_vocab__find(c->vc, NG_NS_TITLE, stem, len, ng_vocab__hash(NG_NS_TITLE, stem, len), e)) != NG_OK)
+        return rc;
+    ng_vocab__ent(c->vc, s)->stem = *e + 1;
+    return NG_OK;
+}
+
+/* The entry of the name key of word entry w (word bytes word[0..len)), or
+** NG_VOCAB_NONE; made once and remembered in w. */
+static int name_entry(an_ctx *c, const char *word, size_t len, uint32_t w, uint32_t *e)
+{
+    char key[2 * NG_MAX_TERM_BYTES + 1];
+    uint32_t known = ng_vocab__ent(c->vc, w)->name;
+    size_t klen;
+    int rc;
+    if (known) {
+        *e = known == NG_VOCAB_NONE ? NG_VOCAB_NONE : known - 1;
+        return NG_OK;
+    }
+    if ((klen = ng__name_key(word, len, key, sizeof key)) == 0) {
+        ng_vocab__ent(c->vc, w)->name = *e = NG_VOCAB_NONE;
+        return NG_OK;
+    }
+    if (klen > 2 * NG_MAX_TERM_BYTES) klen = 2 * NG_MAX_TERM_BYTES;
+    if ((rc = ng_vocab__find(c->vc, NG_NS_NAME, key, klen, ng_vocab__hash(NG_NS_NAME, key, klen), e)) != NG_OK)
+        return rc;
+    ng_vocab__ent(c->vc, w)->name = *e + 1;
+    return NG_OK;
 }
 
 /* Encode every positional rec's memtable bytes: vint tf, then its
@@ -215,11 +245,9 @@ static int encode_recs(ng_job *j)
     return NG_OK;
 }
 
-/* Forget the previous document's terms: clear only the entries it used. */
+/* Forget the previous document's terms. */
 static void reset_terms(ng_job *j)
 {
-    size_t i;
-    for (i = 0; i < j->n_recs; i++) j->dedup[j->links[i].slot] = 0;
     j->n_recs = 0;
     j->n_occ = 0;
     ng__buf_clear(&j->terms);
@@ -229,39 +257,52 @@ static void reset_terms(ng_job *j)
 /* Every token is indexed as its stem, plus: the stem again in the title
 ** namespace when in the title (title: queries, title weighting), the name
 ** key of a capitalised word (spelling variants of names), and its
-** unstemmed word in the lexicon (prefix, fuzzy, suggestions).
-**
-** The stem and the name key are functions of the word, so the word's rec
-** remembers the recs they gave (memo): a word seen before in the document
-** costs one lookup, not four, and is neither stemmed nor keyed again (the
-** tokens come unstemmed, ng__analyze_words). */
+** unstemmed word in the lexicon (prefix, fuzzy, suggestions).  The tokens
+** come unstemmed (ng__analyze_words): the vocabulary stems and keys a
+** word the first time the thread meets it. */
+static int add_token(an_ctx *c, const pending *t)
+{
+    uint32_t w, e, idx;
+    int rc;
+    if ((rc = ng_vocab__find(c->vc, NG_NS_WORD, t->word, t->len, t->hash, &w)) != NG_OK) return rc;
+    if ((rc = rec_of(c, w, &idx)) != NG_OK) return rc;
+    c->job->recs[idx].tf++; /* lexicon: counted, no positions */
+    if ((rc = stem_entry(c, t, w, &e)) != NG_OK || (rc = occur(c, e, t->pos)) != NG_OK) return rc;
+    if (c->in_title && ((rc = title_entry(c, e, &e)) != NG_OK || (rc = occur(c, e, t->pos)) != NG_OK))
+        return rc;
+    if (!(t->flags & NG_TOK_CAPITALIZED)) return NG_OK;
+    if ((rc = name_entry(c, t->word, t->len, w, &e)) != NG_OK) return rc;
+    return e == NG_VOCAB_NONE ? NG_OK : occur(c, e, t->pos);
+}
+
+/* Add the batch's tokens, in order. */
+static int run_batch(an_ctx *c)
+{
+    size_t i, n = c->n_batch;
+    int rc;
+    c->n_batch = 0;
+    for (i = 0; i < n; i++) ng_vocab__prefetch_ent(c->vc, c->batch[i].hash);
+    for (i = 0; i < n; i++) {
+        if (i + AHEAD < n) ng_vocab__prefetch_stem(c->vc, c->batch[i + AHEAD].hash);
+        if ((rc = add_token(c, &c->batch[i])) != NG_OK) return rc;
+    }
+    return NG_OK;
+}
+
 static int on_token(void *payload, const ng_token *t)
 {
     an_ctx *c = payload;
-    ng_job *j = c->job;
-    char key[2 * NG_MAX_TERM_BYTES + 1];
-    const char *term = NULL;
-    size_t klen, tlen = 0;
-    uint32_t w;
-    int rc = term_rec(j, NG_NS_WORD, t->word, t->word_len, &w);
-    if (rc) return rc;
-    j->recs[w].tf++; /* lexicon: counted, no positions */
-    if ((!j->links[w].memo[MEMO_STEM] || (c->in_title && !j->links[w].memo[MEMO_TITLE])) &&
-        !(term = ng__token_term(c->an, t, &tlen)))
-        return NG_ENOMEM;
-    if ((rc = add_memo(j, w, MEMO_STEM, 0, term, tlen, t->pos)) != NG_OK) return rc;
-    if (c->in_title && (rc = add_memo(j, w, MEMO_TITLE, NG_NS_TITLE, term, tlen, t->pos)) != NG_OK)
-        return rc;
-    if (!(t->flags & NG_TOK_CAPITALIZED) || j->links[w].memo[MEMO_NAME] == NO_NAME_KEY) return NG_OK;
-    if (j->links[w].memo[MEMO_NAME]) return add_occ(j, j->links[w].memo[MEMO_NAME] - 1, t->pos);
-    if ((klen = ng__name_key(t->word, t->word_len, key, sizeof key)) == 0) {
-        j->links[w].memo[MEMO_NAME] = NO_NAME_KEY;
-        return NG_OK;
-    }
-    return add_memo(j, w, MEMO_NAME, NG_NS_NAME, key, klen, t->pos);
+    pending *p = &c->batch[c->n_batch++];
+    memcpy(p->word, t->word, t->word_len);
+    p->len = (uint8_t)t->word_len;
+    p->flags = (uint8_t)t->flags;
+    p->pos = t->pos;
+    p->hash = ng_vocab__hash(NG_NS_WORD, t->word, t->word_len);
+    ng_vocab__prefetch_slot(c->vc, p->hash);
+    return c->n_batch == BATCH ? run_batch(c) : NG_OK;
 }
 
-static void analyse(ng_analyzer *an, ng_job *j)
+static void analyse(ng_analyzer *an, ng_vocab *vc, ng_job *j)
 {
     an_ctx c;
     uint32_t nt = 0, nb = 0;
@@ -272,11 +313,16 @@ static void analyse(ng_analyzer *an, ng_job *j)
     if (j->op != NG_JOB_ADD) return;
     c.job = j;
     c.an = an;
+    c.vc = vc;
+    c.stamp = ng_vocab__doc_start(vc);
+    c.n_batch = 0;
     c.in_title = 1;
     rc = ng__analyze_words(an, j->doc.title, j->doc.title_len, 0, on_token, &c, &nt);
+    if (!rc) rc = run_batch(&c);
     c.in_title = 0;
     /* a one-position gap keeps phrases from spanning title and body */
     if (!rc) rc = ng__analyze_words(an, j->doc.body, j->doc.body_len, nt ? nt + 1 : 0, on_token, &c, &nb);
+    if (!rc) rc = run_batch(&c);
     j->doclen = nt + nb;
     if (!rc) rc = encode_recs(j);
     if (rc) {
@@ -338,7 +384,7 @@ static void *worker_main(void *arg)
         if (p->stop) break;
         j = take_queued(p);
         pthread_mutex_unlock(&p->mu);
-        analyse(wk->an, j);
+        analyse(wk->an, wk->vc, j);
         pthread_mutex_lock(&p->mu);
         j->state = SLOT_DONE;
         pthread_cond_broadcast(&p->done_cv);
@@ -360,12 +406,18 @@ int ng_pipe__new(ng_pipe **out, const char *lang, unsigned threads)
     pthread_cond_init(&p->done_cv, NULL);
     p->n_slots = (size_t)SLOTS_PER_THREAD * threads;
     if (!(p->ring = ng__calloc(p->n_slots, sizeof *p->ring))) goto oom;
-    if ((rc = ng_analyzer__new(&p->own, lang)) != NG_OK) goto fail;
+    if ((rc = ng_analyzer__new(&p->own, lang)) != NG_OK || (rc = ng_vocab__new(&p->own_vc)) != NG_OK)
+        goto fail;
+    ng_analyzer__no_stem_cache(p->own);
     if (threads > 1 && !(p->workers = ng__calloc(threads - 1, sizeof *p->workers))) goto oom;
     for (i = 0; i + 1 < threads; i++) {
         worker *wk = &p->workers[i];
         wk->p = p;
-        if ((rc = ng_analyzer__new(&wk->an, lang)) != NG_OK) goto fail;
+        if ((rc = ng_analyzer__new(&wk->an, lang)) != NG_OK || (rc = ng_vocab__new(&wk->vc)) != NG_OK) {
+            ng_analyzer__free(wk->an);
+            goto fail;
+        }
+        ng_analyzer__no_stem_cache(wk->an);
         p->n_workers++;
         if (pthread_create(&wk->tid, NULL, worker_main, wk) != 0) {
             rc = ng__err(NG_ERROR, "cannot start an analysis thread");
@@ -393,6 +445,7 @@ void ng_pipe__free(ng_pipe *p)
     for (i = 0; i < p->n_workers; i++) {
         if (p->workers[i].started) pthread_join(p->workers[i].tid, NULL);
         ng_analyzer__free(p->workers[i].an);
+        ng_vocab__free(p->workers[i].vc);
     }
     for (i = 0; p->ring && i < p->n_slots; i++) {
         ng_buf_dispose(&p->ring[i].text);
@@ -402,9 +455,9 @@ void ng_pipe__free(ng_pipe *p)
         ng__free(p->ring[i].recs);
         ng__free(p->ring[i].links);
         ng__free(p->ring[i].occ);
-        ng__free(p->ring[i].dedup);
     }
     ng_analyzer__free(p->own);
+    ng_vocab__free(p->own_vc);
     ng__free(p->workers);
     ng__free(p->ring);
     pthread_cond_destroy(&p->queued_cv);
@@ -430,7 +483,7 @@ void ng_pipe__submit(ng_pipe *p)
     ng_job *j = slot_of(p, p->head);
     if (p->n_workers == 0) {
         /* one thread: analyse now, no locking */
-        analyse(p->own, j);
+        analyse(p->own, p->own_vc, j);
         j->state = SLOT_DONE;
         p->head++;
         p->next = p->head;
@@ -458,7 +511,7 @@ ng_job *ng_pipe__done(ng_pipe *p, int wait)
         }
         /* rather than sleep, analyse a queued document ourselves */
         pthread_mutex_unlock(&p->mu);
-        analyse(p->own, mine);
+        analyse(p->own, p->own_vc, mine);
         pthread_mutex_lock(&p->mu);
         mine->state = SLOT_DONE;
     }
@@ -473,19 +526,17 @@ void ng_pipe__release(ng_pipe *p)
     /* a huge document must not pin its buffers for the rest of the run */
     if (j->text.asize > SLOT_KEEP_BYTES) ng_buf_dispose(&j->text);
     if (j->terms.asize + j->post.asize + j->occ_cap * sizeof *j->occ +
-            j->recs_cap * (sizeof *j->recs + sizeof *j->links) + j->dedup_slots * sizeof *j->dedup > SLOT_KEEP_BYTES) {
+            j->recs_cap * (sizeof *j->recs + sizeof *j->links) > SLOT_KEEP_BYTES) {
         reset_terms(j);
         ng_buf_dispose(&j->terms);
         ng_buf_dispose(&j->post);
         ng__free(j->recs);
         ng__free(j->links);
         ng__free(j->occ);
-        ng__free(j->dedup);
         j->recs = NULL;
         j->links = NULL;
         j->occ = NULL;
-        j->dedup = NULL;
-        j->recs_cap = j->links_cap = j->occ_cap = j->dedup_slots = 0;
+        j->recs_cap = j->links_cap = j->occ_cap = 0;
     }
     j->state = SLOT_FREE;
     p->tail++;
