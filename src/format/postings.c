@@ -103,21 +103,29 @@ static void put_pfor(int *rc, ng_buf *b, const uint32_t *v, size_t n)
 ** left (their largest tf, their smallest length), so it stays a bound. */
 static uint32_t block_front(const ng_post_enc *e, uint32_t *ftf, uint32_t *flen)
 {
-    uint32_t k = 0, below = UINT32_MAX, i; /* documents left: length < below */
+    const uint32_t *tfs = e->tfs, *lens = e->lens;
+    uint32_t k = 0, below = UINT32_MAX, min_len = UINT32_MAX, i, n = (uint32_t)e->n;
+    /* Branch-free passes (the point is data-dependent, so branches on it
+    ** mispredict): the smallest length, then per point the largest tf of
+    ** the documents left and the smallest length among those with it.
+    ** While any document is left the shortest one is, so min_len is the
+    ** smallest length left too. */
+    for (i = 0; i < n; i++) min_len = lens[i] < min_len ? lens[i] : min_len;
     while (k < NG_FMT_FRONT) {
-        uint32_t tf = 0, len = UINT32_MAX, min_len = UINT32_MAX;
-        for (i = 0; i < e->n; i++) {
-            if (e->lens[i] >= below) continue;
-            if (e->tfs[i] > tf || (e->tfs[i] == tf && e->lens[i] < len)) {
-                tf = e->tfs[i];
-                len = e->lens[i];
-            }
-            if (e->lens[i] < min_len) min_len = e->lens[i];
+        uint32_t tf = 0, len = UINT32_MAX;
+        for (i = 0; i < n; i++) {
+            uint32_t t = lens[i] < below ? tfs[i] : 0;
+            tf = t > tf ? t : tf;
         }
-        if (tf == 0) break;
+        if (tf == 0) break; /* tfs are at least 1: no document left */
+        for (i = 0; i < n; i++) {
+            uint32_t l = tfs[i] == tf && lens[i] < below ? lens[i] : UINT32_MAX;
+            len = l < len ? l : len;
+        }
         ftf[k] = tf;
         flen[k] = k == NG_FMT_FRONT - 1 ? min_len : len;
         below = flen[k++];
+        if (below == min_len) break; /* no document is shorter */
     }
     return k;
 }

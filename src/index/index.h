@@ -181,6 +181,7 @@ typedef struct ng_job {
 */
 #define NG_VOCAB_NONE UINT32_MAX /* ng_vocab_ent.name: the word has no name key */
 #define NG_VOCAB_INLINE 11       /* bytes kept in the entry itself */
+#define NG_VOCAB_MAX_ENTRIES (96u * 1024) /* past this, forgotten at the next document (vocab.c) */
 typedef struct ng_vocab_ent {
     uint32_t hash;   /* ng_mt__hash of the bytes */
     uint32_t stamp;  /* document it last occurred in (ng_vocab__doc_start) */

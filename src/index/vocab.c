@@ -15,18 +15,19 @@
 ** Entries live in one array and one open-addressing table, keyed by the
 ** term bytes as the memtable will store them (namespace byte first for the
 ** namespaced kinds) and hashed by ng_mt__hash, so the hash is handed on
-** with the term.  Memory is bounded: past VOCAB_MAX_ENTRIES the vocabulary
+** with the term.  Memory is bounded: past NG_VOCAB_MAX_ENTRIES the vocabulary
 ** is emptied at the next document and learnt again; the common words come
 ** back within a few documents.
 */
 #include "index/index.h"
 
-/* An entry is 32 bytes and its table slots 16 to 32: 128k entries take
-** 6 to 8 MB a thread.  The analyzers of the indexer stem without their
-** own cache of recent words (6 MB each), which would hold the same words
-** again.  A quarter of this limit made indexing 8% slower; four times it,
-** no faster (100k documents, -j1). */
-#define VOCAB_MAX_ENTRIES (128u * 1024)
+/* An entry is 32 bytes and a table slot 8, the table at least twice as
+** many slots as entries: up to 96k entries it stays at 262,144 slots, so
+** a vocabulary holds about 3 MB of entries and a 2 MB table.  The
+** analyzers of the indexer stem without their own cache of recent words
+** (6 MB each), which would hold the same words again.  A third of this
+** limit made indexing 8% slower; five times it, no faster (100k
+** documents, -j1). */
 #define VOCAB_MIN_SLOTS 1024u /* power of two */
 #define LINE 64               /* cache line: entries are aligned to it */
 
@@ -61,7 +62,7 @@ static void forget_all(ng_vocab *v)
 
 uint32_t ng_vocab__doc_start(ng_vocab *v)
 {
-    if (v->n_ent > VOCAB_MAX_ENTRIES) forget_all(v);
+    if (v->n_ent > NG_VOCAB_MAX_ENTRIES) forget_all(v);
     if (++v->stamp == 0) { /* wrapped: no entry may look current */
         size_t i;
         for (i = 0; i < v->n_ent; i++) v->ent[i].stamp = 0;

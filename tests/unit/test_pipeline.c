@@ -248,7 +248,7 @@ static void run_pipeline(unsigned threads, size_t docs, size_t words)
     CU_ASSERT_EQUAL(bad, 0);
     /* with one thread, enough new words (two entries at least each) that
     ** the vocabulary filled and forgot at least twice */
-    if (threads == 1) CU_ASSERT(unique * 2 > 2 * 128 * 1024);
+    if (threads == 1) CU_ASSERT(unique * 2 > 2 * NG_VOCAB_MAX_ENTRIES);
 out:
     ng_pipe__free(p);
     ng_analyzer__free(an);
@@ -280,6 +280,7 @@ static void test_vocab_forgets(void)
     CU_ASSERT_EQUAL(ng_vocab__ent(v, e2)->hash, ng_mt__hash("\001troop", 6));
     ng_vocab__ent(v, e)->stamp = stamp;
     /* one document adds far more than the limit: all kept until it ends */
+    CU_ASSERT(300000 > 2 * NG_VOCAB_MAX_ENTRIES);
     for (i = 0; i < 300000; i++) {
         int n = snprintf(w, sizeof w, "%s%u", i & 1 ? "internationally" : "w", i);
         NG_ASSERT_OK(ng_vocab__find(v, NG_NS_WORD, w, (size_t)n, ng_vocab__hash(NG_NS_WORD, w, (size_t)n), &e2));
