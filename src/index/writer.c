@@ -742,16 +742,17 @@ static uint32_t merge_due(const ng_writer *w, uint64_t in_docs, uint32_t seg_doc
     return w->flushes + (uint32_t)(d < 1 ? 1 : d > 64 ? 64 : d);
 }
 
-/* Ask the tiered policy; start a merge if it picks something.  At a
-** flush the segment just flushed (the last one) is left out: its inverted
-** files may still be in the making on the flush thread (and are left out
-** without one too, for the same merges whatever the threads).  At a
-** commit, once the flush thread is done, every segment counts. */
-static int bg_maybe_start(ng_writer *w, int skip_last)
+/* Ask the tiered policy; start a merge if it picks something.  The
+** segment just flushed counts: its inverted files may still be in the
+** making on the flush thread, so a merge chosen now is launched when that
+** thread ends (fl_join), whatever the number of threads the same merge.
+** (Leaving it out started the merge of ten segments at 1M documents one
+** flush later, and a build waited for it 20 s at the end.) */
+static int bg_maybe_start(ng_writer *w)
 {
     uint32_t *pick, n_pick = 0;
     int rc;
-    uint32_t n_segs = w->man.n_segs && skip_last ? w->man.n_segs - 1 : w->man.n_segs;
+    uint32_t n_segs = w->man.n_segs;
     if (!w->merging || w->bg.running || n_segs < 2) return NG_OK;
     if (!(pick = ng__malloc(n_segs * sizeof *pick))) return ng__oom();
     rc = ng_merge__pick(w->man.segs, n_segs, NULL, pick, &n_pick);
@@ -801,6 +802,10 @@ static int fl_record(ng_writer *w, double waited)
             f->seg_id, f->n_docs, (unsigned long long)f->n_terms, f->seconds, waited);
     for (i = 0; i < w->man.n_segs; i++)
         if (w->man.segs[i].id == f->seg_id) w->man.segs[i].n_terms = f->n_terms;
+    /* a merge chosen with this segment among its inputs, not launched yet
+       (it waits for this thread), gets the count too */
+    for (i = 0; w->bg.running && i < w->bg.n; i++)
+        if (w->bg.segs[i].id == f->seg_id) w->bg.segs[i].n_terms = f->n_terms;
 #ifdef __GLIBC__
     /* the memtable's freed pages go back to the system now, not at exit */
     malloc_trim(0);
@@ -891,7 +896,7 @@ static int flush_segment(ng_writer *w, int at_commit)
     w->flushes++;
     if (at_commit) return NG_OK; /* settle() finishes the merge and asks the policy */
     if (w->bg.running && w->flushes >= w->bg.due && (rc = bg_finish(w)) != NG_OK) return rc;
-    return bg_maybe_start(w, 1);
+    return bg_maybe_start(w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1168,7 +1173,7 @@ static int settle(ng_writer *w)
     if ((rc = bg_finish(w)) != NG_OK) return rc;
     /* as at any flush, the policy may pick one merge, the new segment
        included now that its files are complete */
-    if (flushed && (rc = bg_maybe_start(w, 0)) != NG_OK) return rc;
+    if (flushed && (rc = bg_maybe_start(w)) != NG_OK) return rc;
     return bg_finish(w);
 }
 
