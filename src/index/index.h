@@ -342,15 +342,17 @@ void ng_src__list_free(ng_src_list *l);
 
 /**************************************************************************
 ** Interface to code in src/index/storeq.c -- the document store on its
-** own thread: documents are copied and stored in the order pushed.
+** own thread: documents are stored in the order pushed.
 */
 typedef struct ng_storeq ng_storeq;
 /* threaded = 0: push stores at once, on the caller's thread. */
 int ng_storeq__new(ng_storeq **out, int threaded);
 void ng_storeq__free(ng_storeq *q);
-/* Queue doc (copied) for ng_store__enc_add(enc, doc); an earlier failure
-** of the thread is returned here or by the next sync. */
-int ng_storeq__push(ng_storeq *q, ng_store_enc *enc, const ng_document *doc);
+/* Queue doc for ng_store__enc_add(enc, doc); an earlier failure of the
+** thread is returned here or by the next sync.  doc's fields point into
+** *text, which the queue takes: *text receives a spare buffer in return
+** (so the fields are not copied, and doc must not be read after). */
+int ng_storeq__push(ng_storeq *q, ng_store_enc *enc, const ng_document *doc, ng_buf *text);
 /* Wait until every queued document is stored. */
 int ng_storeq__sync(ng_storeq *q);
 

@@ -3,9 +3,10 @@
 **
 ** Compressing the stored fields (zlib, docstore.c) costs about as much as
 ** inverting them, and both must happen in document order.  So the writer's
-** thread inverts, and hands each document's fields, copied into one of a
-** ring of reusable slots, to this thread, which calls ng_store__enc_add()
-** in the same order.  The writer waits for the queue to empty (sync)
+** thread inverts, and hands each document's fields, with the buffer that
+** holds them (the analysis slot's, swapped for a spare one: no copy), to a
+** ring of slots read by this thread, which calls ng_store__enc_add() in
+** the same order.  The writer waits for the queue to empty (sync)
 ** before it finishes a segment's store or starts the next one.
 **
 ** With no thread (one analysis thread in all), push stores at once.
@@ -105,29 +106,18 @@ static int report(ng_storeq *q)
     return q->rc ? ng__err_carry(q->rc, &q->err, "document store failed") : NG_OK;
 }
 
-/* Copy doc's fields into slot s (lengths already resolved). */
-static int copy_doc(sq_slot *s, const ng_document *d)
+/* Slot s takes doc and the buffer its fields point into; *text gets the
+** slot's old buffer. */
+static void take_doc(sq_slot *s, const ng_document *d, ng_buf *text)
 {
-    int rc = NG_OK;
-    size_t o[NG_FIELD_COUNT];
-    ng__buf_clear(&s->text);
-    o[0] = s->text.size; ng__buf_put(&rc, &s->text, d->id ? d->id : "", d->id_len);
-    o[1] = s->text.size; ng__buf_put(&rc, &s->text, d->title ? d->title : "", d->title_len);
-    o[2] = s->text.size; ng__buf_put(&rc, &s->text, d->date ? d->date : "", d->date_len);
-    o[3] = s->text.size; ng__buf_put(&rc, &s->text, d->url ? d->url : "", d->url_len);
-    o[4] = s->text.size; ng__buf_put(&rc, &s->text, d->body, d->body_len);
-    if (rc) return rc;
-    if (!s->text.ptr && (rc = ng__buf_grow(&s->text, 1)) != NG_OK) return rc;
+    ng_buf spare = s->text;
+    s->text = *text;
+    *text = spare;
+    ng__buf_clear(text);
     s->doc = *d;
-    s->doc.id = s->text.ptr + o[0];
-    s->doc.title = s->text.ptr + o[1];
-    s->doc.date = s->text.ptr + o[2];
-    s->doc.url = s->text.ptr + o[3];
-    s->doc.body = s->text.ptr + o[4];
-    return NG_OK;
 }
 
-int ng_storeq__push(ng_storeq *q, ng_store_enc *enc, const ng_document *doc)
+int ng_storeq__push(ng_storeq *q, ng_store_enc *enc, const ng_document *doc, ng_buf *text)
 {
     sq_slot *s;
     int rc;
@@ -143,7 +133,7 @@ int ng_storeq__push(ng_storeq *q, ng_store_enc *enc, const ng_document *doc)
     /* the slot at head is ours until head moves: the thread reads only
        slots below head */
     s = &q->slots[q->head % STOREQ_SLOTS];
-    if ((rc = copy_doc(s, doc)) != NG_OK) return rc;
+    take_doc(s, doc, text);
     s->enc = enc;
     pthread_mutex_lock(&q->mu);
     q->head++;

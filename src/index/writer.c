@@ -914,7 +914,7 @@ static int mt_dels_room(ng_writer *w, uint32_t local)
     return NG_OK;
 }
 
-static int invert(ng_writer *w, const ng_job *j)
+static int invert(ng_writer *w, ng_job *j)
 {
     const ng_document *d = &j->doc;
     uint32_t local;
@@ -938,8 +938,8 @@ static int invert(ng_writer *w, const ng_job *j)
         if (rc) return rc;
     }
     if ((rc = ng_mt__doc_end(&w->mt, j->doclen, ng__doc_date(d->date, d->date_len))) != NG_OK) return rc;
-    if ((rc = ng_storeq__push(w->sq, &w->store, d)) != NG_OK) return rc;
     w->store_ids += d->id_len + 6; /* with its vint length and docid */
+    if ((rc = ng_storeq__push(w->sq, &w->store, d, &j->text)) != NG_OK) return rc; /* d is gone */
     if (replaced) w->st.docs_updated++;
     else w->st.docs_added++;
     w->changed = 1;
@@ -967,7 +967,7 @@ static int delete_now(ng_writer *w, const char *id, size_t len, int *found)
     return NG_OK;
 }
 
-static int consume(ng_writer *w, const ng_job *j)
+static int consume(ng_writer *w, ng_job *j)
 {
     int found, rc;
     if (j->rc) return ng__err_carry(j->rc, &j->err, "analysis failed");
