@@ -119,11 +119,12 @@ int ng_seg__write_lengths(const ng_memtable *mt, const char *dir, uint32_t seg_i
 ** added.  Analysis threads turn each slot's document into its list of
 ** distinct terms, in order of first occurrence, each with its precomputed
 ** hash, its tf and its memtable bytes (vint tf, position deltas) already
-** encoded: everything per token happens on those threads.  The writer's
-** thread takes the slots back strictly in ring order and adds their terms
-** to the one memtable (one probe per distinct term), so the index is the
-** same whatever the number of threads.  The caller's thread helps
-** analysing while it waits.
+** encoded: everything per token happens on those threads, each with its
+** own vocabulary (vocab.c).  The writer's thread takes the slots back
+** strictly in ring order and adds their terms to the one memtable (one
+** probe per distinct term), so the index is the same whatever the number
+** of threads; the slot's text buffer then goes to the store queue.  The
+** caller's thread helps analysing while it waits.
 **
 **   submit:  ng_pipe__slot -> fill job -> ng_pipe__submit
 **   consume: ng_pipe__done(p, wait) -> ng_mt__add_doc_term per term
