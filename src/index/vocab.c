@@ -53,11 +53,30 @@ void ng_vocab__free(ng_vocab *v)
     ng__free(v);
 }
 
+/* Empty the vocabulary.  One huge document may have grown it far past the
+** limit (its words are all kept until it ends): then the arrays go too, so
+** that the thread does not hold that memory for the rest of the run. */
 static void forget_all(ng_vocab *v)
 {
-    memset(v->table, 0, (size_t)v->n_slots * sizeof *v->table);
     v->n_ent = 0;
     ng__buf_clear(&v->bytes);
+    if (v->ent_cap > 2 * NG_VOCAB_MAX_ENTRIES) {
+        ng__free(v->ent_mem);
+        v->ent_mem = NULL;
+        v->ent = NULL;
+        v->ent_cap = 0;
+        ng_buf_dispose(&v->bytes);
+    }
+    if (v->n_slots > 4 * NG_VOCAB_MAX_ENTRIES) {
+        ng_vocab_slot *t = ng__calloc(VOCAB_MIN_SLOTS, sizeof *t);
+        if (t) { /* else the big table stays, cleared */
+            ng__free(v->table);
+            v->table = t;
+            v->n_slots = VOCAB_MIN_SLOTS;
+            return;
+        }
+    }
+    memset(v->table, 0, (size_t)v->n_slots * sizeof *v->table);
 }
 
 uint32_t ng_vocab__doc_start(ng_vocab *v)

@@ -294,8 +294,11 @@ static void test_vocab_forgets(void)
         CU_ASSERT_EQUAL(e2, 300001u); /* found, not made again: "troop", "\1troop", then 300000 */
         CU_ASSERT(memcmp(ng_vocab__bytes(v, ng_vocab__ent(v, e2)) + 1, w, (size_t)n) == 0);
     }
-    /* the next document starts from nothing */
+    /* the next document starts from nothing, and the memory the big one
+       took is given back */
     stamp = ng_vocab__doc_start(v);
+    CU_ASSERT(v->n_ent == 0 && v->ent_cap <= 2 * NG_VOCAB_MAX_ENTRIES);
+    CU_ASSERT(v->n_slots <= 4 * NG_VOCAB_MAX_ENTRIES);
     NG_ASSERT_OK(ng_vocab__find(v, 0, "troop", 5, ng_vocab__hash(0, "troop", 5), &e2));
     CU_ASSERT_EQUAL(e2, 0u);
     CU_ASSERT_EQUAL(ng_vocab__ent(v, e2)->stamp, 0u);
