@@ -15,17 +15,6 @@ typedef struct flush_ctx {
     size_t posv_cap;
 } flush_ctx;
 
-/* ng__vint_get with the one-byte case inline: most position deltas, tfs
-** and doc deltas of a memtable list are below 128. */
-static inline int get_vint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-    if (NG_LIKELY(*p < end && **p < 0x80)) {
-        *v = *(*p)++;
-        return 0;
-    }
-    return ng__vint_get(p, end, v);
-}
-
 /* Decode one memtable term and feed the block encoder. */
 static int encode_term(flush_ctx *c, const ng_memtable *mt, const mt_term *t)
 {
@@ -36,12 +25,12 @@ static int encode_term(flush_ctx *c, const ng_memtable *mt, const mt_term *t)
     while (p < end) {
         uint64_t dd, tf, pd;
         uint32_t pos = UINT32_MAX;
-        if (get_vint(&p, end, &dd) || get_vint(&p, end, &tf) || tf == 0)
+        if (ng__vint_next(&p, end, &dd) || ng__vint_next(&p, end, &tf) || tf == 0)
             return ng__err(NG_ERROR, "memtable: bad postings (internal)");
         doc = doc == UINT32_MAX ? (uint32_t)(dd - 1) : doc + (uint32_t)dd;
         if ((rc = NG_GROW(c->posv, c->posv_cap, tf)) != NG_OK) return rc;
         for (i = 0; i < tf; i++) {
-            if (get_vint(&p, end, &pd)) return ng__err(NG_ERROR, "memtable: bad positions (internal)");
+            if (ng__vint_next(&p, end, &pd)) return ng__err(NG_ERROR, "memtable: bad positions (internal)");
             pos = pos == UINT32_MAX ? (uint32_t)(pd - 1) : pos + (uint32_t)pd;
             c->posv[i] = pos;
         }

@@ -15,15 +15,18 @@
 ** (NG_NS_WORD) keep no list at all: only their df and cf are counted.
 */
 /* FNV-1a: short terms, good enough spread for open addressing. */
-static inline uint32_t ng_mt__hash(const char *p, size_t n)
+static inline uint32_t ng_mt__hash_more(uint32_t h, const char *p, size_t n)
 {
-    uint32_t h = 2166136261u;
     size_t i;
     for (i = 0; i < n; i++) {
         h ^= (uint8_t)p[i];
         h *= 16777619u;
     }
     return h;
+}
+static inline uint32_t ng_mt__hash(const char *p, size_t n)
+{
+    return ng_mt__hash_more(2166136261u, p, n);
 }
 
 /* ng__vint_put with the one-byte case inline: most deltas and tfs are small. */
@@ -214,11 +217,7 @@ uint32_t ng_vocab__doc_start(ng_vocab *v);
 /* The hash of ns + s[0..n) (ns 0: none), as ng_mt__hash, without a copy. */
 static inline uint32_t ng_vocab__hash(char ns, const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
-    size_t i;
-    if (ns) h = (h ^ (uint8_t)ns) * 16777619u;
-    for (i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
-    return h;
+    return ng_mt__hash_more(ns ? ng_mt__hash(&ns, 1) : ng_mt__hash("", 0), s, n);
 }
 /* The entry of ns + s[0..n), whose hash is h, made if new. */
 int ng_vocab__find(ng_vocab *v, char ns, const char *s, size_t n, uint32_t h, uint32_t *e);
