@@ -87,7 +87,6 @@ typedef struct an_ctx {
     ng_job *job;
     ng_analyzer *an;
     ng_vocab *vc;
-    uint32_t stamp; /* of this document in vc */
     int in_title;   /* also record the title-namespace term */
     size_t n_batch;
     pending batch[BATCH];
@@ -101,7 +100,7 @@ static int rec_of(an_ctx *c, uint32_t e, uint32_t *idx)
     ng_vocab_ent *x = ng_vocab__ent(c->vc, e);
     ng_termrec *r;
     int rc = NG_OK;
-    if (x->stamp == c->stamp) {
+    if (x->stamp == c->vc->stamp) { /* met already in this document */
         *idx = x->rec;
         return NG_OK;
     }
@@ -116,7 +115,7 @@ static int rec_of(an_ctx *c, uint32_t e, uint32_t *idx)
     ng__buf_put(&rc, &j->terms, ng_vocab__bytes(c->vc, x), x->len);
     if (rc) return rc;
     j->links[j->n_recs].first = j->links[j->n_recs].last = 0;
-    x->stamp = c->stamp;
+    x->stamp = c->vc->stamp;
     x->rec = (uint32_t)j->n_recs;
     *idx = (uint32_t)j->n_recs++;
     return NG_OK;
@@ -314,7 +313,7 @@ static void analyse(ng_analyzer *an, ng_vocab *vc, ng_job *j)
     c.job = j;
     c.an = an;
     c.vc = vc;
-    c.stamp = ng_vocab__doc_start(vc);
+    ng_vocab__doc_start(vc);
     c.n_batch = 0;
     c.in_title = 1;
     rc = ng__analyze_words(an, j->doc.title, j->doc.title_len, 0, on_token, &c, &nt);
