@@ -8,13 +8,15 @@
 ** ones, so that they coalesce) are decoded and their live records re-added
 ** one by one with ng_store__enc_add().  Usage:
 **
+**     ng_fmt__verify_streaming(&src->f);                          // whole-file CRC
+**     ng_store__ids_begin(src, &ids);
 **     for (b = 0; b < src->n_blocks; b++) {
 **         ng_store_block blk;
 **         if ((rc = ng_store__block_info(src, b, &blk))) break;      // table only
 **         if (no document of blk is live) continue;
+**         if (keep it whole) { rc = ng_store__enc_copy_block(&enc, src, &ids, &blk); continue; }
 **         if ((rc = ng_store__block_load(src, &blk, &scratch))) break; // inflate, verify
-**         if (keep it whole) rc = ng_store__enc_add_block(&enc, &blk);
-**         else while (records left) {
+**         while (records left) {
 **             ng_store__block_next(&p, end, fields); ... ng_store__enc_add(...)
 **         }
 **     }
@@ -65,14 +67,28 @@ int ng_store__block_load(const ng_store *s, ng_store_block *blk, ng_buf *scratch
 */
 int ng_store__block_next(const uint8_t **p, const uint8_t *end, ng_field_ref fields[NG_FIELD_COUNT]);
 
+/* A walk of a store's id blob in docid order (ng_store__enc_copy_block). */
+typedef struct ng_store_ids {
+    const uint8_t *p;  /* the entry of document `next` */
+    uint32_t next;
+} ng_store_ids;
+
+/* Start a walk of s's ids at document 0, verifying the id area against
+** its CRC (NG_ECORRUPT). */
+int ng_store__ids_begin(const ng_store *s, ng_store_ids *ids);
+
 /*
-** Append a loaded block of another store unchanged: the records pending
-** in e are first closed as a block of their own (so docids stay in
-** order), then blk's zlib stream is written as it is, its table entry
-** names e's next docid as first docid, and its documents get the next
-** blk->n_docs docids, with their id entries taken from its records.
-** NG_EINVAL (segment full, block not loaded), NG_EIO, NG_ENOMEM.
+** Append block blk of store src unchanged, without inflating it: the
+** records pending in e are first closed as a block of their own (so
+** docids stay in order), then blk's zlib stream is written as it is, its
+** table entry names e's next docid as first docid, and its documents get
+** the next blk->n_docs docids, with their id entries taken from src's id
+** blob through ids (blocks in increasing order).  The stream itself is not
+** checked: the caller verifies src's whole file first
+** (ng_fmt__verify_streaming).
+** NG_EINVAL (segment full, blocks out of order), NG_ECORRUPT (id blob),
+** NG_EIO, NG_ENOMEM.
 */
-int ng_store__enc_add_block(ng_store_enc *e, const ng_store_block *blk);
+int ng_store__enc_copy_block(ng_store_enc *e, const ng_store *src, ng_store_ids *ids, const ng_store_block *blk);
 
 #endif

@@ -79,8 +79,11 @@ typedef struct ng_file {
 /* Map path, check magic/version/footer/meta CRC.  NG_ECORRUPT, NG_EVERSION. */
 int ng_fmt__open(ng_file *f, const char *path, ng_fkind kind);
 void ng_fmt__close(ng_file *f);
-/* Verify the whole-file CRC (newsgrep check). */
+/* Verify the whole-file CRC (newsgrep check).  The _streaming one drops
+** the file's pages from the process as it goes, so that reading a whole
+** file does not grow the resident set (merges, beside a running build). */
 int ng_fmt__verify(const ng_file *f);
+int ng_fmt__verify_streaming(const ng_file *f);
 int ng_fmt__corrupt(const ng_file *f, const uint8_t *at, const char *why);
 
 /* Checks once per open file.  A query verifies each block's CRC the first

@@ -264,7 +264,7 @@ int ng_fmt__crc_ok(const ng_file *f, const uint8_t *p, size_t len, uint32_t want
     return 1;
 }
 
-int ng_fmt__verify(const ng_file *f)
+static int verify(const ng_file *f, int release)
 {
     size_t n = f->map.size;
     const size_t chunk = (size_t)4 << 20;
@@ -278,10 +278,22 @@ int ng_fmt__verify(const ng_file *f)
         size_t len = n - 8 - at < chunk ? n - 8 - at : chunk;
         if (at + chunk < n) ng__map_willneed(&f->map, f->map.data + at + chunk, chunk);
         crc = ng__crc32(crc, f->map.data + at, len);
+        if (release && (at / chunk) % 16 == 15) ng__map_release(&f->map);
     }
+    if (release) ng__map_release(&f->map);
     if (crc != ng__get_u32(f->map.data + n - 8))
         return ng__corrupt(f->name, n - 8, "file checksum mismatch");
     return NG_OK;
+}
+
+int ng_fmt__verify(const ng_file *f)
+{
+    return verify(f, 0);
+}
+
+int ng_fmt__verify_streaming(const ng_file *f)
+{
+    return verify(f, 1);
 }
 
 int ng_fmt__seg_path(ng_buf *out, const char *dir, uint32_t seg_id, ng_fkind kind, uint32_t gen)

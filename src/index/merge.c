@@ -24,13 +24,15 @@
 **   2. .doc: the inputs' store blocks in order (docstore.h).  A block whose
 **      documents all stay live is copied as it is, its zlib stream
 **      unchanged (deflating is most of the cost of writing a store, and
-**      tiered merges rewrite each document several times); it is still
-**      inflated once and checked as a read would check it, so a damaged
-**      input block fails the merge instead of being carried on.  A block
+**      tiered merges rewrite each document several times), and its ids
+**      come from the input's id area.  Each input's .doc is first checked
+**      whole against its file CRC, so a damaged input fails the merge
+**      instead of being carried on; that reads the file once, where
+**      inflating every block to check it cost far more CPU.  A block
 **      with deleted documents, or a small one (so that the short last
 **      blocks of flushed segments coalesce), is decoded and its live
 **      records re-added one by one; a block with no live document is not
-**      read at all.
+**      decoded at all.
 **   3. .pst/.pos/.tdi: a k-way merge of the inputs' dictionaries, a binary
 **      heap keyed by (term, input index) so that equal terms come out in
 **      input order.  For each term, each input holding it is decoded block
@@ -272,14 +274,17 @@ static int readd_block(ng_store_enc *enc, const min_seg *s, const ng_store_block
 }
 
 /* Input s's blocks in order: dead ones skipped unread, wholly live full
-** ones copied as they are, the others decoded and their live records
-** re-added. */
+** ones copied as they are (the input's whole file is checked against its
+** CRC first), the others decoded and their live records re-added. */
 static int copy_store(merge_ctx *c, ng_store_enc *enc, const min_seg *s)
 {
     const ng_store *st = &s->store;
+    ng_store_ids ids;
     uint64_t since_release = 0;
     uint32_t b, j, next = 0, live;
-    int rc = NG_OK;
+    int rc;
+    if ((rc = ng_fmt__verify_streaming(&st->f)) != NG_OK || (rc = ng_store__ids_begin(st, &ids)) != NG_OK)
+        return rc;
     for (b = 0; b < st->n_blocks && !rc; b++) {
         ng_store_block blk;
         if (cancelled(c)) return cancel_err();
@@ -291,13 +296,12 @@ static int copy_store(merge_ctx *c, ng_store_enc *enc, const min_seg *s)
                                    "store: block table out of order");
         next = blk.first + blk.n_docs;
         for (j = 0, live = 0; j < blk.n_docs; j++) live += s->remap[blk.first + j] != UINT32_MAX;
-        if (live == 0) continue; /* never read, as before: a dead block cannot fail the merge */
-        if ((rc = ng_store__block_load(st, &blk, &c->scratch)) != NG_OK) break;
+        if (live == 0) continue;
         if (live == blk.n_docs && blk.rlen >= MIN_COPY_RAW) {
             /* the encoder numbers it from its next docid: the remap's */
             if (enc->n_docs != s->remap[blk.first]) return ng__err(NG_ERROR, "merge: store out of step with the remap");
-            rc = ng_store__enc_add_block(enc, &blk);
-        } else {
+            rc = ng_store__enc_copy_block(enc, st, &ids, &blk);
+        } else if ((rc = ng_store__block_load(st, &blk, &c->scratch)) == NG_OK) {
             rc = readd_block(enc, s, &blk);
         }
         if ((since_release += blk.clen) >= (4u << 20)) { /* bounded RSS: 4 MB, beside the postings thread */
@@ -593,8 +597,7 @@ static void *copy_documents_main(void *arg)
 /* The .doc file and the inverted files share nothing but the inputs'
 ** remap, read only: the store is copied on a thread of its own, so that
 ** a merge left alone at the end of a build (the writer waits for it) uses
-** both cores.  Inflating every copied block to check it is a fifth of a
-** merge's time. */
+** both cores. */
 static int copy_all(merge_ctx *c)
 {
     pthread_t tid;
