@@ -33,7 +33,7 @@ extern "C" {
 
 /** @brief Library version, as a string "MAJOR.MINOR.PATCH". */
 #define NG_VERSION_MAJOR 0
-#define NG_VERSION_MINOR 4
+#define NG_VERSION_MINOR 5
 #define NG_VERSION_PATCH 0
 #define NG_VERSION_HEX ((NG_VERSION_MAJOR << 16) | (NG_VERSION_MINOR << 8) | NG_VERSION_PATCH)
 

@@ -160,6 +160,7 @@ typedef struct ng_map {
 int ng__map_file(ng_map *out, const char *path);   /* NG_ENOTFOUND, NG_EIO */
 void ng__unmap(ng_map *m);
 void ng__map_release(const ng_map *m); /* drop resident pages, keep the mapping */
+void ng__map_release_range(const ng_map *m, const void *p, size_t n); /* its whole pages in [p, p + n) */
 void ng__map_random(const ng_map *m);  /* faults read only the page touched */
 void ng__map_sequential(const ng_map *m); /* read far ahead: the file is streamed */
 /* Ask for [p, p + n) of m to be read ahead, in one request (advice only). */

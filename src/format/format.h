@@ -21,7 +21,7 @@
 
 #include "ng_int.h"
 
-#define NG_FMT_VERSION 4           /* on-disk format version (FORMAT.md "Versions") */
+#define NG_FMT_VERSION 5           /* on-disk format version (FORMAT.md "Versions") */
 #define NG_FMT_FRONT 4            /* most (tf, len) points of a block's block-max data */
 #define NG_FMT_BLOCK 128           /* postings per block: docids are bit-packed 128 at a time */
 #define NG_FMT_HEADER_SIZE 16      /* magic[8] version u32 seg_id u32 */
@@ -231,6 +231,7 @@ typedef struct ng_post_dec {
     const uint8_t *pos_ahead;    /* positions asked to be read ahead up to here */
     uint32_t n_blocks, next_block; /* blocks in the term, index of the next to read */
     uint32_t df;
+    uint32_t docs_left;          /* documents of the blocks after `cur` */
     uint64_t pos_next;           /* positions offset of the next block */
     uint32_t prev_last;          /* last doc of the block before `cur` */
     ng_post_block cur;           /* the current block's descriptor */
@@ -252,6 +253,19 @@ int ng_post__pos_open(ng_post_dec *d, const uint32_t *tfs, ng_pos_reader *r);
 /* Decode the current block's positions: sum(tfs) values, absolute per doc;
 ** checks their CRC. */
 int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, size_t n_out);
+
+/* Merges: can d's current block (its descriptor read, nothing decoded)
+** go into e as it is, its docids raised by shift?  Yes for a full block of
+** a long list whose first gap stays the same: the document e holds last
+** (or would follow) is the one before the block, raised by shift. */
+int ng_post__enc_can_copy(const ng_post_enc *e, const ng_post_dec *d, uint32_t shift);
+/* Append d's current block unchanged (ng_post__enc_can_copy must hold):
+** the documents e holds are first closed as a short block, the block's
+** bytes and positions are checked against their CRCs and copied, and its
+** skip entry is rewritten with the new last docid.  df counts its
+** documents; cf does not (their tfs are not decoded): the caller adds
+** them.  NG_EINVAL, NG_ECORRUPT, NG_EIO, NG_ENOMEM. */
+int ng_post__enc_copy_block(ng_post_enc *e, const ng_post_dec *d, uint32_t shift);
 
 /**************************************************************************
 ** Term dictionary (termdict.c) -- FORMAT.md section 3.

@@ -11,11 +11,13 @@
 **     u32   pos_crc           CRC-32 of the term's positions
 **     block
 **   n_blocks > 1:
-**     vint  n_blocks          ceil(df / 128)
+**     vint  n_blocks          at least ceil(df / 128)
 **     vint  skip_len          bytes of the skip entries that follow
 **     n_blocks x skip entry:
 **       vint  last_doc_delta  last docid of the block minus that of the
 **                             previous block (the first: the docid itself)
+**       vint  n - 1           documents in the block, 1..128 (128 but in
+**                             the last block unless a merge copied blocks)
 **       vint  data_len        bytes of the block
 **       vint  pos_len         bytes of its positions in .pos
 **       front                 block-max data
@@ -48,6 +50,15 @@
 ** is, each next as (pos - prev - 1), Rice-coded with a parameter from the
 ** document's tf (positions.c).  They are written to the
 ** encoder's pos_sink block by block when it has one.
+**
+** Why blocks may be short in the middle of a list: a merge renumbers an
+** input's documents by adding the same offset to all of them, which
+** changes no gap inside the input's list but the first.  So a full block
+** whose first gap is unchanged is copied, bytes, frontier, positions and
+** CRCs as they are (ng_post__enc_copy_block), instead of being decoded
+** and encoded again; only the first block of each input and its short
+** last one go through the encoder.  Where a copied block follows
+** documents the encoder holds, those are closed as a short block.
 */
 #include <stdio.h>
 #if defined(__SSE2__)
@@ -130,9 +141,11 @@ static uint32_t block_front(const ng_post_enc *e, uint32_t *ftf, uint32_t *flen)
     return k;
 }
 
-static void put_front(int *rc, ng_buf *b, const ng_post_enc *e)
+/* Frontier points as the skip entry stores them: the count, the first
+** point, then each next as decrements minus one (both strictly fall). */
+static void put_points(int *rc, ng_buf *b, const uint32_t *tf, const uint32_t *len, uint32_t n)
 {
-    uint32_t tf[NG_FMT_FRONT], len[NG_FMT_FRONT], n = block_front(e, tf, len), k;
+    uint32_t k;
     ng__buf_put_vint(rc, b, n);
     ng__buf_put_vint(rc, b, tf[0]);
     ng__buf_put_vint(rc, b, len[0]);
@@ -140,6 +153,12 @@ static void put_front(int *rc, ng_buf *b, const ng_post_enc *e)
         ng__buf_put_vint(rc, b, tf[k - 1] - tf[k] - 1);
         ng__buf_put_vint(rc, b, len[k - 1] - len[k] - 1);
     }
+}
+
+static void put_front(int *rc, ng_buf *b, const ng_post_enc *e)
+{
+    uint32_t tf[NG_FMT_FRONT], len[NG_FMT_FRONT], n = block_front(e, tf, len);
+    put_points(rc, b, tf, len, n);
 }
 
 static int enc_flush_block(ng_post_enc *e)
@@ -158,6 +177,7 @@ static int enc_flush_block(ng_post_enc *e)
     if (!rc) rc = ng_fmt__pos_encode(&e->pos, e->posv, e->tfs, (uint32_t)e->n);
     /* skip entry */
     ng__buf_put_vint(&rc, &e->skips, e->n_blocks == 0 ? e->docs[e->n - 1] : e->docs[e->n - 1] - e->prev_last);
+    ng__buf_put_vint(&rc, &e->skips, e->n - 1);
     ng__buf_put_vint(&rc, &e->skips, e->blocks.size - data_start);
     ng__buf_put_vint(&rc, &e->skips, e->pos.size - pos_start);
     put_front(&rc, &e->skips, e);
@@ -195,6 +215,54 @@ int ng_post__enc_add(ng_post_enc *e, uint32_t doc, const uint32_t *pos, uint32_t
     return NG_OK;
 }
 
+/* The docid the encoder's next document follows, or END before the first. */
+static uint32_t enc_last_doc(const ng_post_enc *e)
+{
+    return e->n ? e->docs[e->n - 1] : e->prev_last;
+}
+
+int ng_post__enc_can_copy(const ng_post_enc *e, const ng_post_dec *d, uint32_t shift)
+{
+    /* a single block has no skip entry (nor a CRC of its own); a short
+       block is decoded so that short blocks coalesce.  The first gap is
+       unchanged when the docid before the block moves by shift too (END
+       + 1 wraps to 0: a list's first block, which counts from 0, goes
+       first into an empty encoder unshifted, or right after docid
+       shift - 1). */
+    return d->n_blocks > 1 && d->cur.n == NG_FMT_BLOCK && enc_last_doc(e) + 1u == d->prev_last + 1u + shift;
+}
+
+int ng_post__enc_copy_block(ng_post_enc *e, const ng_post_dec *d, uint32_t shift)
+{
+    const ng_post_block *b = &d->cur;
+    const uint8_t *pos = d->pos_base + b->pos_off;
+    uint32_t last = b->last_doc + shift;
+    int rc = NG_OK;
+    if (!ng_post__enc_can_copy(e, d, shift) || last < b->last_doc || last >= NG_FMT_DOCID_END)
+        return ng__err(NG_EINVAL, "postings: block cannot be copied");
+    if (!b->crc_ok && !ng_fmt__crc_ok(d->pf, b->data, b->data_len, b->data_crc))
+        return ng_fmt__corrupt(d->pf, b->data, "postings: block checksum mismatch");
+    if (!ng_fmt__crc_ok(d->xf, pos, b->pos_len, b->pos_crc))
+        return ng_fmt__corrupt(d->xf, pos, "positions: checksum mismatch");
+    if (e->n > 0 && (rc = enc_flush_block(e)) != NG_OK) return rc;
+    ng__buf_put_vint(&rc, &e->skips, e->n_blocks == 0 ? last : last - e->prev_last);
+    ng__buf_put_vint(&rc, &e->skips, b->n - 1);
+    ng__buf_put_vint(&rc, &e->skips, b->data_len);
+    ng__buf_put_vint(&rc, &e->skips, b->pos_len);
+    put_points(&rc, &e->skips, b->front_tf, b->front_len, b->n_front);
+    ng__buf_put_u32(&rc, &e->skips, b->data_crc);
+    ng__buf_put_u32(&rc, &e->skips, b->pos_crc);
+    ng__buf_put(&rc, &e->blocks, b->data, b->data_len);
+    if (rc) return rc;
+    if (e->pos_sink) rc = ng_fmt__fw_write(e->pos_sink, pos, b->pos_len);
+    else ng__buf_put(&rc, &e->pos, pos, b->pos_len);
+    e->pos_len += b->pos_len;
+    e->prev_last = last;
+    e->n_blocks++;
+    e->df += b->n;
+    return rc;
+}
+
 int ng_post__enc_finish(ng_post_enc *e)
 {
     int rc = NG_OK;
@@ -202,13 +270,13 @@ int ng_post__enc_finish(ng_post_enc *e)
     ng__buf_clear(&e->pst);
     ng__buf_put_vint(&rc, &e->pst, e->n_blocks);
     if (e->n_blocks == 1) {
-        /* drop last_doc, data_len and pos_len: they are implied; the data
-           CRC then covers this header and the block */
+        /* drop last_doc, n, data_len and pos_len: they are implied; the
+           data CRC then covers this header and the block */
         const uint8_t *p = (const uint8_t *)e->skips.ptr, *end = p + e->skips.size;
         uint64_t v;
         uint32_t crc;
         int k;
-        for (k = 0; k < 3; k++)
+        for (k = 0; k < 4; k++)
             if (ng__vint_get(&p, end, &v)) return ng__err(NG_ERROR, "postings: internal skip error");
         if (end - p < 8) return ng__err(NG_ERROR, "postings: internal skip error");
         ng__buf_put(&rc, &e->pst, p, (size_t)(end - 8 - p)); /* the frontier */
@@ -286,9 +354,13 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
     d->data_readable = readable_end(pf, pst, pst_len);
     d->pos_readable = readable_end(xf, pos, pos_len);
     d->prev_last = NG_FMT_DOCID_END;
-    if (df == 0 || ng__vint_next(&p, end, &nb) || nb == 0 || nb != (df + NG_FMT_BLOCK - 1) / NG_FMT_BLOCK)
+    /* blocks hold 1..128 documents (short ones only where a merge copied
+       the blocks after them) */
+    if (df == 0 || ng__vint_next(&p, end, &nb) || nb < (df + NG_FMT_BLOCK - 1) / NG_FMT_BLOCK || nb > df ||
+        (nb == 1) != (df <= NG_FMT_BLOCK))
         return DEC_CORRUPT(d, pst, "postings: bad block count");
     d->n_blocks = (uint32_t)nb;
+    d->docs_left = df;
     if (nb == 1) {
         uint32_t crc;
         if (get_front(&p, end, &d->cur) || end - p < 8)
@@ -327,7 +399,7 @@ int ng_post__dec_open(ng_post_dec *d, const ng_file *pf, const uint8_t *pst, siz
 
 int ng_post__dec_next_block(ng_post_dec *d)
 {
-    uint64_t delta, dlen, plen;
+    uint64_t delta, nm1, dlen, plen;
     if (d->next_block >= d->n_blocks) return NG_ITEROVER;
     if (d->next_block > 0) d->prev_last = d->cur.last_doc;
     if (d->n_blocks == 1) {
@@ -340,9 +412,15 @@ int ng_post__dec_next_block(ng_post_dec *d)
         d->next_block = 1; /* pos_crc, crc_ok: set by ng_post__dec_open */
         return NG_OK;
     }
-    if (ng__vint_next(&d->p, d->end, &delta) || ng__vint_next(&d->p, d->end, &dlen) ||
-        ng__vint_next(&d->p, d->end, &plen) || get_front(&d->p, d->end, &d->cur) || d->end - d->p < 8)
+    if (ng__vint_next(&d->p, d->end, &delta) || ng__vint_next(&d->p, d->end, &nm1) ||
+        ng__vint_next(&d->p, d->end, &dlen) || ng__vint_next(&d->p, d->end, &plen) ||
+        get_front(&d->p, d->end, &d->cur) || d->end - d->p < 8)
         return DEC_CORRUPT(d, d->p, "postings: truncated skip entry");
+    /* every block holds at least one document, the last all that are left */
+    if (nm1 >= NG_FMT_BLOCK || nm1 >= d->docs_left ||
+        (d->next_block + 1 == d->n_blocks) != (nm1 + 1 == d->docs_left) ||
+        d->docs_left - nm1 - 1 < d->n_blocks - d->next_block - 1)
+        return DEC_CORRUPT(d, d->p, "postings: bad block size");
     d->cur.data_crc = ng__get_u32(d->p);
     d->cur.pos_crc = ng__get_u32(d->p + 4);
     d->cur.crc_ok = 0;
@@ -356,7 +434,8 @@ int ng_post__dec_next_block(ng_post_dec *d)
             return DEC_CORRUPT(d, d->p, "postings: skip docids not increasing");
         d->cur.last_doc = (uint32_t)last;
     }
-    d->cur.n = d->next_block + 1 < d->n_blocks ? NG_FMT_BLOCK : d->df - NG_FMT_BLOCK * (d->n_blocks - 1);
+    d->cur.n = (uint32_t)nm1 + 1;
+    d->docs_left -= d->cur.n;
     d->cur.data = d->data;
     d->cur.data_len = (size_t)dlen;
     d->cur.pos_off = d->pos_next;

@@ -278,9 +278,8 @@ static int verify(const ng_file *f, int release)
         size_t len = n - 8 - at < chunk ? n - 8 - at : chunk;
         if (at + chunk < n) ng__map_willneed(&f->map, f->map.data + at + chunk, chunk);
         crc = ng__crc32(crc, f->map.data + at, len);
-        if (release && (at / chunk) % 16 == 15) ng__map_release(&f->map);
+        if (release) ng__map_release_range(&f->map, f->map.data + at, len);
     }
-    if (release) ng__map_release(&f->map);
     if (crc != ng__get_u32(f->map.data + n - 8))
         return ng__corrupt(f->name, n - 8, "file checksum mismatch");
     return NG_OK;

@@ -38,7 +38,12 @@
 **      input order.  For each term, each input holding it is decoded block
 **      by block (docids, tfs, then the block's positions), deleted
 **      documents are skipped, the rest are renumbered and fed to the block
-**      encoder with their new lengths (block-max data).  A term left without
+**      encoder with their new lengths (block-max data).  An input without
+**      deletions is renumbered by an offset, which leaves every gap of its
+**      lists but the first as it was: its full blocks after the first are
+**      copied with their positions, frontier and CRCs, only their skip
+**      entries rewritten (postings.c), which is most of the bytes of the
+**      long lists and so of a merge.  A term left without
 **      documents is not written.  Lexicon terms (NG_NS_WORD, FORMAT.md 3a)
 **      have no lists, only df and cf, so deletions cannot be subtracted
 **      exactly: each input contributes min(df, its live documents) to df
@@ -112,6 +117,7 @@ typedef struct min_seg {
     const uint8_t *dels;     /* tombstones or NULL */
     uint32_t *remap;         /* old docid -> new docid or UINT32_MAX */
     uint32_t live;           /* documents not deleted */
+    uint32_t base;           /* new docid of its first live document */
     ng_dict dict;
     ng_file pst, pos;
     ng_lens lens;
@@ -223,6 +229,7 @@ static int build_remap(merge_ctx *c)
     for (i = 0; i < c->n_in; i++) {
         min_seg *s = &c->in[i];
         if (!(s->remap = ng__malloc(sizeof *s->remap * (s->meta->n_docs ? s->meta->n_docs : 1)))) return ng__oom();
+        s->base = k; /* with no deletion, remap[d] = base + d */
         for (d = 0; d < s->meta->n_docs; d++) {
             if (is_deleted(s->dels, d)) {
                 s->remap[d] = UINT32_MAX;
@@ -392,11 +399,16 @@ static int advance(merge_ctx *c, uint32_t i)
 
 static void release_inputs(merge_ctx *c);
 
-/* Append input s's live postings of the current term to the encoder. */
+/* Append input s's live postings of the current term to the encoder.  An
+** input without deletions is renumbered by adding s->base, so its full
+** blocks go across unchanged but for their skip entries (postings.c):
+** only each list's first block and short last one are decoded. */
 static int feed_postings(merge_ctx *c, const min_seg *s)
 {
     const ng_term_info *ti = &s->it.ti;
     uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], j;
+    uint64_t cf_before = c->enc.cf;
+    int whole = s->live == s->meta->n_docs, copied = 0;
     ng_post_dec dec;
     int rc;
     if (ti->pst_off > s->pst.body_len || ti->pst_len > s->pst.body_len - ti->pst_off ||
@@ -407,6 +419,13 @@ static int feed_postings(merge_ctx *c, const min_seg *s)
     while (!rc && (rc = ng_post__dec_next_block(&dec)) == NG_OK) {
         uint64_t total = 0, off = 0;
         int any_live = 0;
+        if ((c->read_since += dec.cur.data_len + dec.cur.pos_len) >= (8u << 20))
+            release_inputs(c); /* the most frequent terms span tens of MB */
+        if (whole && dec.cur.last_doc < s->meta->n_docs && ng_post__enc_can_copy(&c->enc, &dec, s->base)) {
+            rc = ng_post__enc_copy_block(&c->enc, &dec, s->base);
+            copied = 1;
+            continue;
+        }
         if ((rc = ng_post__dec_docs(&dec, docs, tfs)) != NG_OK) break;
         for (j = 0; j < dec.cur.n; j++) {
             if (docs[j] >= s->meta->n_docs) return ng_fmt__corrupt(&s->pst, dec.cur.data, "postings: docid beyond the segment");
@@ -417,14 +436,14 @@ static int feed_postings(merge_ctx *c, const min_seg *s)
         if (total > SIZE_MAX / sizeof *c->posv - 1) return ng__oom();
         if ((rc = NG_GROW(c->posv, c->posv_cap, (size_t)total + 1)) != NG_OK) break;
         if ((rc = ng_post__dec_positions(&dec, tfs, c->posv, (size_t)total)) != NG_OK) break;
-        if ((c->read_since += dec.cur.data_len + dec.cur.pos_len) >= (8u << 20))
-            release_inputs(c); /* the most frequent terms span tens of MB */
         for (j = 0; j < dec.cur.n && !rc; j++) {
             uint32_t nd = s->remap[docs[j]];
             if (nd != UINT32_MAX) rc = ng_post__enc_add(&c->enc, nd, c->posv + off, tfs[j], c->lens[nd]);
             off += tfs[j];
         }
     }
+    /* copied blocks' tfs were not decoded: the input's whole list went in */
+    if (copied) c->enc.cf = cf_before + ti->cf;
     return rc == NG_ITEROVER ? NG_OK : rc;
 }
 

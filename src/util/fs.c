@@ -144,6 +144,18 @@ void ng__map_release(const ng_map *m)
     if (m->data && m->size) (void)madvise((void *)(uintptr_t)m->data, m->size, MADV_DONTNEED);
 }
 
+/* The same for the whole pages inside [p, p + n) alone. */
+void ng__map_release_range(const ng_map *m, const void *p, size_t n)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = (uintptr_t)p, lo = (uintptr_t)m->data, z;
+    if (!m->data || a < lo || a - lo >= m->size) return;
+    if (n > m->size - (a - lo)) n = m->size - (a - lo);
+    z = (a + n) & ~(uintptr_t)(page - 1);
+    a = (a + page - 1) & ~(uintptr_t)(page - 1);
+    if (z > a) (void)madvise((void *)a, z - a, MADV_DONTNEED);
+}
+
 void ng__thread_name(const char *name)
 {
 #ifdef __linux__

@@ -405,6 +405,7 @@ typedef struct pcase {
     uint32_t n;
     uint32_t *docs, *tfs, *lens;
     uint32_t **pos;
+    uint32_t n_blocks;  /* blocks expected; 0: ceil(n / 128), all full but the last */
     /* where it landed in the files */
     uint64_t pst_off, pst_len, pos_off, pos_len;
 } pcase;
@@ -523,7 +524,7 @@ static void check_front(const ng_post_block *b, const uint32_t *tfs, const uint3
 static void check_term(const pcase *c, const ng_file *pf, const ng_file *xf, const char *name)
 {
     ng_post_dec d;
-    uint32_t nb = (c->n + NG_FMT_BLOCK - 1) / NG_FMT_BLOCK, b = 0;
+    uint32_t nb = c->n_blocks ? c->n_blocks : (c->n + NG_FMT_BLOCK - 1) / NG_FMT_BLOCK, b = 0, base = 0;
     uint64_t pos_total = 0;
     int rc;
     CTX("%s: open", name);
@@ -534,7 +535,7 @@ static void check_term(const pcase *c, const ng_file *pf, const ng_file *xf, con
     if (rc) return;
     EXPECT(d.n_blocks == nb);
     for (b = 0;; b++) {
-        uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], base = b * NG_FMT_BLOCK, bn, i, j, mx = 0, mn = UINT32_MAX;
+        uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], bn, i, j, mx = 0, mn = UINT32_MAX;
         uint32_t *out;
         size_t sum = 0, k;
         rc = ng_post__dec_next_block(&d);
@@ -543,6 +544,7 @@ static void check_term(const pcase *c, const ng_file *pf, const ng_file *xf, con
         EXPECT(rc == NG_OK);
         if (rc || b >= nb) break;
         bn = c->n - base < NG_FMT_BLOCK ? c->n - base : NG_FMT_BLOCK;
+        if (c->n_blocks) bn = d.cur.n <= c->n - base ? d.cur.n : c->n - base; /* short blocks where a merge put them */
         for (i = 0; i < bn; i++) {
             if (c->tfs[base + i] > mx) mx = c->tfs[base + i];
             if (c->lens[base + i] < mn) mn = c->lens[base + i];
@@ -573,9 +575,11 @@ static void check_term(const pcase *c, const ng_file *pf, const ng_file *xf, con
         }
         free(out);
         pos_total += d.cur.pos_len;
+        base += bn;
     }
     CTX("%s: end", name);
     EXPECT(b == nb);
+    EXPECT(base == c->n);
     EXPECT(pos_total == c->pos_len);
     EXPECT(ng_post__dec_next_block(&d) == NG_ITEROVER);
 }
@@ -584,29 +588,31 @@ static void check_term(const pcase *c, const ng_file *pf, const ng_file *xf, con
 static void check_skips(const pcase *c, const ng_file *pf, const ng_file *xf, const char *name)
 {
     ng_post_dec d;
-    uint32_t nb = (c->n + NG_FMT_BLOCK - 1) / NG_FMT_BLOCK, b;
+    uint32_t nb = c->n_blocks ? c->n_blocks : (c->n + NG_FMT_BLOCK - 1) / NG_FMT_BLOCK, b, base = 0;
     uint64_t pos_next = 0;
     int rc = ng_post__dec_open(&d, pf, pf->body + c->pst_off, c->pst_len, xf, xf->body + c->pos_off, c->pos_len, c->n);
     CTX("%s: skips", name);
     EXPECT(rc == NG_OK);
     if (rc) return;
     for (b = 0; b < nb; b++) {
-        uint32_t base = b * NG_FMT_BLOCK, bn = c->n - base < NG_FMT_BLOCK ? c->n - base : NG_FMT_BLOCK, i, mx = 0,
-                 mn = UINT32_MAX;
-        for (i = 0; i < bn; i++) {
-            if (c->tfs[base + i] > mx) mx = c->tfs[base + i];
-            if (c->lens[base + i] < mn) mn = c->lens[base + i];
-        }
+        uint32_t bn = c->n - base < NG_FMT_BLOCK ? c->n - base : NG_FMT_BLOCK, i, mx = 0, mn = UINT32_MAX;
         CTX("%s: skip %u", name, b);
         rc = ng_post__dec_next_block(&d);
         EXPECT(rc == NG_OK);
         if (rc) return;
+        if (c->n_blocks) bn = d.cur.n <= c->n - base ? d.cur.n : c->n - base;
+        for (i = 0; i < bn; i++) {
+            if (c->tfs[base + i] > mx) mx = c->tfs[base + i];
+            if (c->lens[base + i] < mn) mn = c->lens[base + i];
+        }
         EXPECT(d.cur.n == bn);
         if (nb > 1) EXPECT(d.cur.last_doc == c->docs[base + bn - 1]);
         EXPECT(d.cur.max_tf == mx && d.cur.min_len == mn);
         EXPECT(d.cur.pos_off == pos_next);
         pos_next += d.cur.pos_len;
+        base += bn;
     }
+    EXPECT(base == c->n);
     EXPECT(pos_next == c->pos_len);
     EXPECT(ng_post__dec_next_block(&d) == NG_ITEROVER);
 }
@@ -693,6 +699,177 @@ static void test_post_large(void)
     EXPECT(cs[1].docs[999] > 0xc0000000u && cs[1].docs[999] < NG_FMT_DOCID_END);
     run_terms(cs, 3, "large");
     for (i = 0; i < 3; i++) pcase_free(&cs[i]);
+}
+
+/* Append list c (term t of pf/xf) to e with its docids raised by shift,
+** as a merge does: blocks ng_post__enc_can_copy() accepts are copied, the
+** others decoded and added.  Counts the copies. */
+static int append_list(ng_post_enc *e, const ng_file *pf, const ng_file *xf, const pcase *c, uint32_t shift,
+                       unsigned *copies)
+{
+    ng_post_dec d;
+    uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], idx = 0, i;
+    uint32_t *posv = malloc(sizeof *posv * 200000);
+    int rc = ng_post__dec_open(&d, pf, pf->body + c->pst_off, c->pst_len, xf, xf->body + c->pos_off, c->pos_len, c->n);
+    while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
+        size_t total = 0, off = 0;
+        if (ng_post__enc_can_copy(e, &d, shift)) {
+            rc = ng_post__enc_copy_block(e, &d, shift);
+            idx += d.cur.n;
+            ++*copies;
+            continue;
+        }
+        if ((rc = ng_post__dec_docs(&d, docs, tfs)) != NG_OK) break;
+        for (i = 0; i < d.cur.n; i++) total += tfs[i];
+        if ((rc = ng_post__dec_positions(&d, tfs, posv, total)) != NG_OK) break;
+        for (i = 0; i < d.cur.n && !rc; i++, idx++) {
+            rc = ng_post__enc_add(e, docs[i] + shift, posv + off, tfs[i], c->lens[idx]);
+            off += tfs[i];
+        }
+    }
+    free(posv);
+    return rc == NG_ITEROVER ? NG_OK : rc;
+}
+
+/* Lists joined as a merge joins inputs without deletions: full blocks are
+** copied whole (short blocks appear where a copy follows documents the
+** encoder held), and the result decodes to the concatenation, with every
+** block's frontier, skip entry and positions right. */
+static void test_post_copy_blocks(void)
+{
+    uint64_t seed = 4242;
+    pcase in[3], cat;
+    ng_post_enc e;
+    ng_file pf, xf;
+    ng_buf pst = NG_BUF_INIT, pos = NG_BUF_INIT;
+    uint32_t shift[3], i, k, at = 0;
+    unsigned copies = 0;
+    uint8_t meta[8];
+    int rc = NG_OK;
+    pcase_make(&in[0], 700, 3, GAP_SMALL, 7, &seed);  /* 5 full blocks and 60 */
+    pcase_make(&in[1], 650, 0, GAP_RANDOM, 4, &seed); /* 5 full blocks and 10 */
+    pcase_make(&in[2], 384, 0, GAP_DENSE, 3, &seed);  /* 3 full blocks, docs 0.. */
+    /* the second input starts past a gap; the third right after the
+       second's last document, so that even its first block keeps its gap */
+    shift[0] = 0;
+    shift[1] = in[0].docs[in[0].n - 1] + 1000;
+    shift[2] = shift[1] + in[1].docs[in[1].n - 1] + 1;
+    memset(&cat, 0, sizeof cat);
+    cat.n = in[0].n + in[1].n + in[2].n;
+    cat.docs = calloc(cat.n, sizeof *cat.docs);
+    cat.tfs = calloc(cat.n, sizeof *cat.tfs);
+    cat.lens = calloc(cat.n, sizeof *cat.lens);
+    cat.pos = calloc(cat.n, sizeof *cat.pos);
+    for (k = 0; k < 3; k++)
+        for (i = 0; i < in[k].n; i++, at++) {
+            cat.docs[at] = in[k].docs[i] + shift[k];
+            cat.tfs[at] = in[k].tfs[i];
+            cat.lens[at] = in[k].lens[i];
+            cat.pos[at] = malloc(cat.tfs[at] * sizeof(uint32_t));
+            memcpy(cat.pos[at], in[k].pos[i], cat.tfs[at] * sizeof(uint32_t));
+        }
+    CTX("copy: inputs");
+    EXPECT(encode_terms(in, 3, tpath("copy-in.pst"), tpath("copy-in.pos")) == NG_OK);
+    EXPECT(ng_fmt__open(&pf, tpath("copy-in.pst"), NG_FK_PST) == NG_OK);
+    EXPECT(ng_fmt__open(&xf, tpath("copy-in.pos"), NG_FK_POS) == NG_OK);
+    ng_post__enc_init(&e);
+    for (k = 0; k < 3 && !rc; k++) {
+        uint64_t cf_before = e.cf, cf = 0;
+        unsigned before = copies;
+        rc = append_list(&e, &pf, &xf, &in[k], shift[k], &copies);
+        for (i = 0; i < in[k].n; i++) cf += in[k].tfs[i];
+        if (copies > before) e.cf = cf_before + cf; /* as the merge does */
+    }
+    if (!rc) rc = ng_post__enc_finish(&e);
+    CTX("copy: joined (rc %d, %u copies, %u blocks)", rc, copies, e.n_blocks);
+    EXPECT(rc == NG_OK);
+    /* A's 5, B's 4 after its first, all 3 of C; then 5 + 1 + 1 + 4 + 1 + 3 blocks */
+    EXPECT(copies == 12);
+    EXPECT(e.n_blocks == 15);
+    EXPECT(e.df == cat.n);
+    cat.n_blocks = e.n_blocks;
+    cat.pst_len = e.pst.size;
+    cat.pos_len = e.pos.size;
+    ng__buf_put(&rc, &pst, e.pst.ptr, e.pst.size);
+    ng__buf_put(&rc, &pos, e.pos.ptr, e.pos.size);
+    ng__set_u64(meta, 1);
+    EXPECT(write_framed(tpath("copy-out.pst"), NG_FK_PST, pst.ptr, pst.size, meta, 8) == NG_OK);
+    EXPECT(write_framed(tpath("copy-out.pos"), NG_FK_POS, pos.ptr, pos.size, meta, 8) == NG_OK);
+    ng_fmt__close(&pf);
+    ng_fmt__close(&xf);
+    EXPECT(ng_fmt__open(&pf, tpath("copy-out.pst"), NG_FK_PST) == NG_OK);
+    EXPECT(ng_fmt__open(&xf, tpath("copy-out.pos"), NG_FK_POS) == NG_OK);
+    check_term(&cat, &pf, &xf, "joined");
+    check_skips(&cat, &pf, &xf, "joined");
+    {
+        /* a copy the encoder cannot make is refused, not made wrong */
+        ng_post_dec d;
+        ng_post__enc_reset(&e);
+        EXPECT(ng_post__dec_open(&d, &pf, pf.body, cat.pst_len, &xf, xf.body, cat.pos_len, cat.n) == NG_OK);
+        EXPECT(ng_post__dec_next_block(&d) == NG_OK && ng_post__dec_next_block(&d) == NG_OK);
+        EXPECT(ng_post__enc_can_copy(&e, &d, 0) == 0); /* its first gap would change */
+        EXPECT(ng_post__enc_copy_block(&e, &d, 0) == NG_EINVAL);
+    }
+    ng_fmt__close(&pf);
+    ng_fmt__close(&xf);
+    ng_post__enc_free(&e);
+    ng_buf_dispose(&pst);
+    ng_buf_dispose(&pos);
+    for (k = 0; k < 3; k++) pcase_free(&in[k]);
+    pcase_free(&cat);
+}
+
+/* The block sizes of a long list are checked against df: a skip entry
+** whose count is changed (its CRC made right again) is damage, reported,
+** never a wrong list. */
+static void test_post_bad_block_sizes(void)
+{
+    uint64_t seed = 77;
+    pcase c;
+    ng_file pf, xf;
+    static const uint8_t counts[] = {126, 0}; /* n - 1 given to the first block */
+    unsigned v_i;
+    pcase_make(&c, 300, 0, GAP_SMALL, 3, &seed); /* 128 + 128 + 44 */
+    CTX("sizes: setup");
+    EXPECT(encode_terms(&c, 1, tpath("sizes.pst"), tpath("sizes.pos")) == NG_OK);
+    for (v_i = 0; v_i < sizeof counts; v_i++) {
+        uint8_t *b;
+        const uint8_t *p, *end;
+        uint64_t nb, skip_len, v;
+        ng_buf body = NG_BUF_INIT;
+        ng_post_dec d;
+        uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK];
+        uint8_t meta[8];
+        int rc = NG_OK;
+        EXPECT(ng_fmt__open(&pf, tpath("sizes.pst"), NG_FK_PST) == NG_OK);
+        ng__buf_put(&rc, &body, pf.body, pf.body_len);
+        ng_fmt__close(&pf);
+        b = (uint8_t *)body.ptr;
+        p = b;
+        end = b + body.size;
+        EXPECT(ng__vint_get(&p, end, &nb) == 0 && nb == 3);
+        EXPECT(ng__vint_get(&p, end, &skip_len) == 0);
+        {
+            const uint8_t *skips = p;
+            EXPECT(ng__vint_get(&p, end, &v) == 0); /* last_doc_delta */
+            /* the first block's n - 1 (127, one vint byte) */
+            CTX("sizes: n - 1 = %u", counts[v_i]);
+            EXPECT(*p == 127);
+            b[p - b] = counts[v_i];
+            ng__set_u32(b + (skips - b) + skip_len, ng__crc32(0, b, (size_t)(skips - b) + skip_len));
+        }
+        ng__set_u64(meta, 1);
+        EXPECT(write_framed(tpath("sizes-bad.pst"), NG_FK_PST, body.ptr, body.size, meta, 8) == NG_OK);
+        ng_buf_dispose(&body);
+        EXPECT(ng_fmt__open(&pf, tpath("sizes-bad.pst"), NG_FK_PST) == NG_OK);
+        EXPECT(ng_fmt__open(&xf, tpath("sizes.pos"), NG_FK_POS) == NG_OK);
+        rc = ng_post__dec_open(&d, &pf, pf.body, c.pst_len, &xf, xf.body, c.pos_len, c.n);
+        while (rc == NG_OK && (rc = ng_post__dec_next_block(&d)) == NG_OK) rc = ng_post__dec_docs(&d, docs, tfs);
+        EXPECT(rc == NG_ECORRUPT);
+        ng_fmt__close(&pf);
+        ng_fmt__close(&xf);
+    }
+    pcase_free(&c);
 }
 
 static void test_post_many_terms(void)
@@ -2766,6 +2943,8 @@ static CU_TestInfo postings_tests[] = {
     {"block boundaries 127/128/129/256", test_post_block_edges},
     {"1000 docs, huge gaps, tf 1000", test_post_large},
     {"many terms in one file", test_post_many_terms},
+    {"lists joined with copied blocks, short blocks inside", test_post_copy_blocks},
+    {"block sizes that disagree with df are damage", test_post_bad_block_sizes},
     {"tf 0 rejected", test_post_tf0},
     {"a passed check is remembered, nothing else", test_crc_once},
     CU_TEST_INFO_NULL,

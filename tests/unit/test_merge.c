@@ -682,6 +682,55 @@ static uint32_t plan_live_df(const plan *p, int w)
     return df;
 }
 
+/* Blocks of fewer than 128 documents that are not the last of their list,
+** in segment s: only a merge that copied whole blocks makes them. */
+static uint64_t short_inner_blocks(const ng_segment *s, uint64_t *long_lists)
+{
+    ng_dict_iter it;
+    uint64_t n = 0;
+    int rc = ng_dict__iter_seek(&it, &s->dict, "", 0);
+    *long_lists = 0;
+    while (rc == NG_OK && (rc = ng_dict__iter_next(&it)) == NG_OK) {
+        ng_post_dec d;
+        if (it.ti.pst_len == 0 || it.ti.df <= NG_FMT_BLOCK) continue;
+        ++*long_lists;
+        if (ng_seg__open_term(&d, s, &it.ti) != NG_OK) return UINT64_MAX;
+        while (ng_post__dec_next_block(&d) == NG_OK) n += d.cur.n < NG_FMT_BLOCK && d.next_block < d.n_blocks;
+    }
+    return rc == NG_ITEROVER ? n : UINT64_MAX;
+}
+
+/* Inputs without deletions and with long lists: their full blocks are
+** copied rather than decoded (FORMAT.md 4), which must change nothing a
+** reader sees: every list, stored field and query result as before, and
+** the index passes check. */
+static void test_merge_copied_blocks(void)
+{
+    plan p;
+    const char *dir = sub("copied");
+    ng_index *ix = NULL;
+    ng_seg_meta out;
+    uint64_t longs = 0, shorts;
+    uint32_t i;
+    plan_make(&p, 777, 3, 1500, 0);
+    NG_ASSERT_OK(build(dir, &p, 64u << 20)); /* a segment a session */
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    CTX("setup");
+    EXPECT(ix->n_segs == 3);
+    for (i = 0; i < ix->n_segs; i++) EXPECT(ix->segs[i].meta.n_deleted == 0);
+    EXPECT(short_inner_blocks(&ix->segs[0], &longs) == 0 && longs >= 10);
+    ng_index_free(ix);
+    merge_and_check(dir, NULL, 1, &out);
+    NG_ASSERT_OK(ng_index_open(&ix, dir));
+    if (!ix) return;
+    shorts = short_inner_blocks(&ix->segs[0], &longs);
+    CTX("merged: %llu short blocks inside %llu long lists", (unsigned long long)shorts, (unsigned long long)longs);
+    EXPECT(shorts != UINT64_MAX && shorts >= 10);
+    ng_index_free(ix);
+    plan_free(&p);
+}
+
 static void test_merge_oracle(void)
 {
     plan p;
@@ -1575,6 +1624,7 @@ static CU_TestInfo tests[] = {
     {"store: no deletions, every full block copied raw", test_merge_store_no_deletions},
     {"store: deletions, big documents, partly deleted blocks", test_merge_store_deletions},
     {"store: a damaged input block fails the merge as a read", test_merge_store_damaged},
+    {"inputs without deletions: whole postings blocks copied, nothing changed", test_merge_copied_blocks},
     {"policy: hand-computed picks", test_policy_hand},
     {"policy: apply and carry deletions", test_policy_apply_and_carry},
     {"policy: simulated indexing run", test_policy_simulation},
