@@ -61,6 +61,10 @@ int ng_fmt__fw_write(ng_fwriter *w, const void *p, size_t n);
 /* Write meta + footer, fsync, close.  */
 int ng_fmt__fw_finish(ng_fwriter *w, const void *meta, size_t meta_len);
 void ng_fmt__fw_abort(ng_fwriter *w); /* close and unlink */
+/* Append what was written to spill after its header (a scratch file made
+** with ng_fmt__fw_open, never finished) to dst; the caller then aborts
+** spill.  Spills let threads write parts of one file side by side. */
+int ng_fmt__fw_append_spill(ng_fwriter *dst, ng_fwriter *spill);
 
 typedef struct ng_file {
     ng_map map;          /* the whole file */

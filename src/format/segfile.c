@@ -139,6 +139,31 @@ int ng_fmt__fw_finish(ng_fwriter *w, const void *meta, size_t meta_len)
     return rc;
 }
 
+int ng_fmt__fw_append_spill(ng_fwriter *dst, ng_fwriter *spill)
+{
+    const size_t chunk = (size_t)1 << 20;
+    uint64_t at = NG_FMT_HEADER_SIZE;
+    uint8_t *buf;
+    int fd, rc = fw_flush(spill);
+    if (rc) return rc;
+    if ((fd = open(spill->path, O_RDONLY | O_CLOEXEC)) < 0) return ng__err_errno(errno, "%s", spill->path);
+    if (!(buf = ng__malloc(chunk))) rc = ng__oom();
+    while (!rc && at < spill->off) {
+        size_t want = spill->off - at < chunk ? (size_t)(spill->off - at) : chunk;
+        ssize_t k = pread(fd, buf, want, (off_t)at);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            rc = k < 0 ? ng__err_errno(errno, "%s: read", spill->path) : ng__err(NG_EIO, "%s: shorter than written", spill->path);
+            break;
+        }
+        rc = ng_fmt__fw_write(dst, buf, (size_t)k);
+        at += (uint64_t)k;
+    }
+    ng__free(buf);
+    close(fd);
+    return rc;
+}
+
 void ng_fmt__fw_abort(ng_fwriter *w)
 {
     if (w->fd >= 0) close(w->fd);

@@ -111,8 +111,10 @@ int ng_mt__sorted(const ng_memtable *mt, mt_term ***out);
 ** file is written by the caller as documents arrive, the .len file by
 ** ng_seg__write_lengths).  With release, each term's list is freed once
 ** encoded, so that the memory of a flush on its own thread goes back
-** while it runs. */
-int ng_seg__write_inverted(ng_memtable *mt, const char *dir, uint32_t seg_id, int release, uint64_t *n_terms_out);
+** while it runs.  With split, a helper thread encodes the second half of
+** the terms (flush.c); the files are the same bytes either way. */
+int ng_seg__write_inverted(ng_memtable *mt, const char *dir, uint32_t seg_id, int release, int split,
+                           uint64_t *n_terms_out);
 int ng_seg__write_lengths(const ng_memtable *mt, const char *dir, uint32_t seg_id);
 
 /**************************************************************************

@@ -783,7 +783,7 @@ static int bg_maybe_start(ng_writer *w)
 static void fl_write(bg_flush *f)
 {
     f->started = ng_writer__now();
-    f->rc = ng_seg__write_inverted(&f->mt, f->dir, f->seg_id, 1, &f->n_terms);
+    f->rc = ng_seg__write_inverted(&f->mt, f->dir, f->seg_id, 1, 1, &f->n_terms);
     if (f->rc) ng__err_save(&f->err);
     ng_mt__reset(&f->mt);
     f->seconds = ng_writer__now() - f->started;

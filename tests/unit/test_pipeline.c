@@ -8,9 +8,16 @@
 ** finds, in order of first occurrence, with their hashes, tfs and encoded
 ** positions; whatever the number of threads, and across the points where
 ** a thread's vocabulary is full and forgets everything.
+**
+** The flush (flush.c) writes a memtable's lists with two threads, the
+** second half of the terms into spill files appended at the end: its files
+** must be byte for byte the ones one thread writes.
 */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "index/index.h"
 #include "ng_test.h"
@@ -306,6 +313,130 @@ static void test_vocab_forgets(void)
     ng_vocab__free(v);
 }
 
+/* ------------------------------------------------------------------ */
+/* The flush: one thread or two, the same bytes                         */
+/* ------------------------------------------------------------------ */
+
+/* A memtable of n_docs documents over n_terms terms (some lexicon ones),
+** term k in about one document in 1 + k % 40, so that lists run from a
+** few postings to many blocks. */
+static void fill_memtable(ng_memtable *mt, uint32_t n_docs, uint32_t n_terms, uint64_t *seed)
+{
+    uint32_t d, k, i;
+    for (d = 0; d < n_docs; d++) {
+        uint32_t len = 0;
+        for (k = 0; k < n_terms; k++) {
+            char term[32];
+            uint8_t post[512];
+            size_t tl, pl = 0;
+            uint32_t tf, pos = 0;
+            if (ng_test_rand(seed) % (1 + k % 40)) continue;
+            tl = k % 7 == 3; /* a lexicon word: counted, not listed */
+            term[0] = NG_NS_WORD;
+            tl += (size_t)snprintf(term + tl, sizeof term - tl, "term%u", k);
+            tf = 1 + (uint32_t)(ng_test_rand(seed) % (k % 5 == 0 ? 30 : 3));
+            pl += ng_mt__vint(post + pl, tf);
+            for (i = 0; i < tf; i++) {
+                uint32_t gap = 1 + (uint32_t)(ng_test_rand(seed) % 50);
+                pl += ng_mt__vint(post + pl, i == 0 ? (uint64_t)gap + 1 : gap); /* first: position + 1 */
+                pos += gap;
+            }
+            len += tf;
+            NG_ASSERT_OK(ng_mt__add_doc_term(mt, term, tl, ng_mt__hash(term, tl), tf, post, pl));
+        }
+        NG_ASSERT_OK(ng_mt__doc_end(mt, len + 1, (int32_t)d));
+    }
+}
+
+static int same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int ca, cb, same = fa && fb;
+    while (same) {
+        ca = fgetc(fa);
+        cb = fgetc(fb);
+        if (ca != cb) same = 0;
+        if (ca == EOF) break;
+    }
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return same;
+}
+
+/* Files in dir whose name ends with .tmp (spills left behind). */
+static int tmp_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    if (!d) return -1;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        n += l > 4 && strcmp(e->d_name + l - 4, ".tmp") == 0;
+    }
+    closedir(d);
+    return n;
+}
+
+static void flush_both_ways(uint32_t n_docs, uint32_t n_terms, uint64_t seed)
+{
+    static const char *const ext[] = {"tdi", "pst", "pos"};
+    char dir[3][4200], fa[4300], fb[4300];
+    ng_memtable mt;
+    uint64_t nt[3] = {0, 0, 0};
+    int way, k;
+    NG_ASSERT_OK(ng_mt__init(&mt));
+    fill_memtable(&mt, n_docs, n_terms, &seed);
+    for (way = 0; way < 3; way++) { /* one thread; two; two, freeing the lists */
+        snprintf(dir[way], sizeof dir[way], "%s/flush-%u-%u-%d", ng_test_tmpdir, n_docs, n_terms, way);
+        mkdir(dir[way], 0755);
+        NG_ASSERT_OK(ng_seg__write_inverted(&mt, dir[way], 7, way == 2, way > 0, &nt[way]));
+        CU_ASSERT_EQUAL(tmp_files(dir[way]), 0);
+    }
+    CU_ASSERT(nt[0] == mt.n_terms && nt[1] == nt[0] && nt[2] == nt[0]);
+    for (k = 0; k < 3; k++)
+        for (way = 1; way < 3; way++) {
+            snprintf(fa, sizeof fa, "%s/seg-000007.%s", dir[0], ext[k]);
+            snprintf(fb, sizeof fb, "%s/seg-000007.%s", dir[way], ext[k]);
+            if (!same_file(fa, fb)) fprintf(stderr, "\n  %s and %s differ", fa, fb);
+            CU_ASSERT(same_file(fa, fb));
+        }
+    ng_mt__free(&mt);
+}
+
+static void test_flush_split(void)
+{
+    flush_both_ways(3000, 400, 11); /* many terms, lists of up to 3000 documents */
+    flush_both_ways(5, 1, 12);      /* one term: nothing to split */
+    flush_both_ways(300, 2, 13);
+}
+
+/* A second part that cannot write its spill fails the flush with its own
+** error, and leaves no file behind. */
+static void test_flush_split_error(void)
+{
+    char dir[4200], blocker[4300];
+    ng_memtable mt;
+    uint64_t seed = 5, nt = 0;
+    int rc;
+    NG_ASSERT_OK(ng_mt__init(&mt));
+    fill_memtable(&mt, 500, 100, &seed);
+    snprintf(dir, sizeof dir, "%s/flush-err", ng_test_tmpdir);
+    mkdir(dir, 0755);
+    /* a directory where the spill must go: opening it for writing fails */
+    snprintf(blocker, sizeof blocker, "%s/seg-000009.pos.part.tmp", dir);
+    mkdir(blocker, 0755);
+    rc = ng_seg__write_inverted(&mt, dir, 9, 0, 1, &nt);
+    CU_ASSERT(rc != NG_OK);
+    CU_ASSERT(strstr(ng_error_last()->message, "seg-000009.pos.part.tmp") != NULL);
+    rmdir(blocker);
+    CU_ASSERT_EQUAL(tmp_files(dir), 0);
+    snprintf(blocker, sizeof blocker, "%s/seg-000009.pst", dir);
+    CU_ASSERT(access(blocker, F_OK) != 0);
+    NG_ASSERT_OK(ng_seg__write_inverted(&mt, dir, 9, 0, 1, &nt)); /* and then it works */
+    ng_mt__free(&mt);
+}
+
 static CU_TestInfo pipeline_tests[] = {
     {"vocabulary: namespaces, bytes, hashes, forgetting", test_vocab_forgets},
     {"one thread: each job's terms as the oracle's", test_pipeline_one_thread},
@@ -313,7 +444,14 @@ static CU_TestInfo pipeline_tests[] = {
     CU_TEST_INFO_NULL,
 };
 
+static CU_TestInfo flush_tests[] = {
+    {"two threads write the bytes one writes", test_flush_split},
+    {"a failing spill fails the flush, leaves nothing", test_flush_split_error},
+    CU_TEST_INFO_NULL,
+};
+
 CU_SuiteInfo ng_test_suites[] = {
     {"pipeline", NULL, NULL, NULL, NULL, pipeline_tests},
+    {"flush", ng_test_tmpdir_init, ng_test_tmpdir_clean, NULL, NULL, flush_tests},
     CU_SUITE_INFO_NULL,
 };
