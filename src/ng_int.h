@@ -126,6 +126,19 @@ static inline int ng__vint_next(const uint8_t **pp, const uint8_t *end, uint64_t
     }
     return ng__vint_get(pp, end, v);
 }
+/* FNV-1a, continued from h (start: ng__fnv1a): how the in-memory tables
+** hash their short keys (terms, ids, words). */
+static inline uint32_t ng__fnv1a_more(uint32_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+static inline uint32_t ng__fnv1a(const void *p, size_t n)
+{
+    return ng__fnv1a_more(2166136261u, p, n);
+}
 static inline uint32_t ng__get_u32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;

@@ -87,9 +87,7 @@ void ng_analysis__stem_no_cache(ng_stemmer *s)
 
 static uint32_t hash_word(const char *w, size_t n)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    size_t i;
-    for (i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
+    uint32_t h = ng__fnv1a(w, n);
     return h ^ (h >> 15);
 }
 

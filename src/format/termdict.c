@@ -171,17 +171,6 @@ void ng_dict__close(ng_dict *d)
 /* ng_dict.checked flags: first_crc passed; rest_crc passed too. */
 enum { CHECKED_FIRST = 1, CHECKED_WHOLE = 2 };
 
-/* ng__vint_get with the one-byte case inline: most dictionary numbers
-** (prefix and suffix lengths, small dfs and deltas) are below 128. */
-static inline int get_vint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-    if (NG_LIKELY(*p < end && **p < 0x80)) {
-        *v = *(*p)++;
-        return 0;
-    }
-    return ng__vint_get(p, end, v);
-}
-
 /* Block b's entries: [*begin, *end), just after its two CRCs. */
 static int block_span(const ng_dict *d, uint64_t b, const uint8_t **begin, const uint8_t **end)
 {
@@ -203,7 +192,7 @@ static int first_term(const ng_dict *d, uint64_t b, const uint8_t **term, size_t
     uint64_t pre, suf, v;
     int rc, i;
     if ((rc = block_span(d, b, &p, &end)) != NG_OK) return rc;
-    if (get_vint(&p, end, &pre) || get_vint(&p, end, &suf) || pre != 0 || suf > 255 ||
+    if (ng__vint_next(&p, end, &pre) || ng__vint_next(&p, end, &suf) || pre != 0 || suf > 255 ||
         suf > (uint64_t)(end - p))
         return ng_fmt__corrupt(&d->f, p, "dictionary: bad term entry");
     *term = p;
@@ -211,7 +200,7 @@ static int first_term(const ng_dict *d, uint64_t b, const uint8_t **term, size_t
     if (!entry_end) return NG_OK;
     p += suf;
     for (i = 0; i < 6; i++) /* df, cf - df, pst_delta, pst_len, pos_delta, pos_len */
-        if (get_vint(&p, end, &v)) return ng_fmt__corrupt(&d->f, p, "dictionary: truncated term entry");
+        if (ng__vint_next(&p, end, &v)) return ng_fmt__corrupt(&d->f, p, "dictionary: truncated term entry");
     *entry_end = p;
     return NG_OK;
 }
@@ -243,16 +232,16 @@ static int read_entry(ng_dict_iter *it)
 {
     const ng_dict *d = it->d;
     uint64_t pre, suf, df, cfx, pst, pstl, pos, posl;
-    if (get_vint(&it->p, it->end, &pre) || get_vint(&it->p, it->end, &suf) ||
+    if (ng__vint_next(&it->p, it->end, &pre) || ng__vint_next(&it->p, it->end, &suf) ||
         pre > it->term_len || pre + suf > sizeof it->term - 1 || suf > (uint64_t)(it->end - it->p))
         return ng_fmt__corrupt(&d->f, it->p, "dictionary: bad term entry");
     memcpy(it->term + pre, it->p, (size_t)suf);
     it->p += suf;
     it->term_len = (size_t)(pre + suf);
     it->term[it->term_len] = '\0';
-    if (get_vint(&it->p, it->end, &df) || get_vint(&it->p, it->end, &cfx) ||
-        get_vint(&it->p, it->end, &pst) || get_vint(&it->p, it->end, &pstl) ||
-        get_vint(&it->p, it->end, &pos) || get_vint(&it->p, it->end, &posl) ||
+    if (ng__vint_next(&it->p, it->end, &df) || ng__vint_next(&it->p, it->end, &cfx) ||
+        ng__vint_next(&it->p, it->end, &pst) || ng__vint_next(&it->p, it->end, &pstl) ||
+        ng__vint_next(&it->p, it->end, &pos) || ng__vint_next(&it->p, it->end, &posl) ||
         df == 0 || df > NG_FMT_MAX_DOCS)
         return ng_fmt__corrupt(&d->f, it->p, "dictionary: truncated term entry");
     it->ti.df = (uint32_t)df;

@@ -14,19 +14,14 @@
 ** so one flush pass decodes them in document order.  Lexicon terms
 ** (NG_NS_WORD) keep no list at all: only their df and cf are counted.
 */
-/* FNV-1a: short terms, good enough spread for open addressing. */
+/* FNV-1a (ng_int.h): short terms, good enough spread for open addressing. */
 static inline uint32_t ng_mt__hash_more(uint32_t h, const char *p, size_t n)
 {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        h ^= (uint8_t)p[i];
-        h *= 16777619u;
-    }
-    return h;
+    return ng__fnv1a_more(h, p, n);
 }
 static inline uint32_t ng_mt__hash(const char *p, size_t n)
 {
-    return ng_mt__hash_more(2166136261u, p, n);
+    return ng__fnv1a(p, n);
 }
 
 /* ng__vint_put with the one-byte case inline: most deltas and tfs are small. */

@@ -452,9 +452,7 @@ static int delete_in_segments(ng_writer *w, const char *id, size_t len, int *fou
 
 static uint32_t id_hash(const char *p, size_t n)
 {
-    uint32_t h = 2166136261u;
-    while (n--) h = (h ^ (uint8_t)*p++) * 16777619u;
-    return h | 1u; /* 0 marks an empty slot */
+    return ng__fnv1a(p, n) | 1u; /* 0 marks an empty slot */
 }
 
 static id_slot *id_find(ng_writer *w, const char *id, size_t len, uint32_t h)
