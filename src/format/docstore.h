@@ -76,18 +76,22 @@ typedef struct ng_store_ids {
 /* Start a walk of s's ids at document 0, verifying the id area against
 ** its CRC (NG_ECORRUPT). */
 int ng_store__ids_begin(const ng_store *s, ng_store_ids *ids);
+/* The id of document ids->next, which it then counts (NG_EINVAL past the
+** last document, NG_ECORRUPT for a damaged id blob). */
+int ng_store__ids_next(const ng_store *s, ng_store_ids *ids, const char **id, size_t *len);
 
 /*
-** Append block blk of store src unchanged, without inflating it: the
+** Append block blk of store src unchanged, its zlib stream as it is: the
 ** records pending in e are first closed as a block of their own (so
-** docids stay in order), then blk's zlib stream is written as it is, its
-** table entry names e's next docid as first docid, and its documents get
-** the next blk->n_docs docids, with their id entries taken from src's id
-** blob through ids (blocks in increasing order).  The stream itself is not
-** checked: the caller verifies src's whole file first
-** (ng_fmt__verify_streaming).
-** NG_EINVAL (segment full, blocks out of order), NG_ECORRUPT (id blob),
-** NG_EIO, NG_ENOMEM.
+** docids stay in order), then blk's stream is written, its table entry
+** names e's next docid as first docid, and its documents get the next
+** blk->n_docs docids.  Their id entries come from src's id blob through
+** ids (blocks in increasing order), the stream itself unread: the caller
+** has verified src's whole file (ng_fmt__verify_streaming).  With ids
+** NULL they come from blk's records, which must be loaded
+** (ng_store__block_load, which checks the stream as a read does).
+** NG_EINVAL (segment full, blocks out of order, not loaded), NG_ECORRUPT
+** (id blob), NG_EIO, NG_ENOMEM.
 */
 int ng_store__enc_copy_block(ng_store_enc *e, const ng_store *src, ng_store_ids *ids, const ng_store_block *blk);
 

@@ -259,9 +259,10 @@ int ng_post__pos_open(ng_post_dec *d, const uint32_t *tfs, ng_pos_reader *r);
 int ng_post__dec_positions(ng_post_dec *d, const uint32_t *tfs, uint32_t *out, size_t n_out);
 
 /* Merges: can d's current block (its descriptor read, nothing decoded)
-** go into e as it is, its docids raised by shift?  Yes for a full block of
-** a long list whose first gap stays the same: the document e holds last
-** (or would follow) is the one before the block, raised by shift. */
+** go into e as it is, its docids raised by shift?  Yes for a block of a
+** long list, full or with e holding no document, whose first gap stays
+** the same: the document e holds last (or would follow) is the one
+** before the block, raised by shift. */
 int ng_post__enc_can_copy(const ng_post_enc *e, const ng_post_dec *d, uint32_t shift);
 /* Append d's current block unchanged (ng_post__enc_can_copy must hold):
 ** the documents e holds are first closed as a short block, the block's

@@ -56,9 +56,12 @@
 ** changes no gap inside the input's list but the first.  So a full block
 ** whose first gap is unchanged is copied, bytes, frontier, positions and
 ** CRCs as they are (ng_post__enc_copy_block), instead of being decoded
-** and encoded again; only the first block of each input and its short
-** last one go through the encoder.  Where a copied block follows
-** documents the encoder holds, those are closed as a short block.
+** and encoded again; in practice only the first block of each input's
+** list goes through the encoder.  Where a copied full block follows
+** documents the encoder holds, those are closed as a short block; a short
+** block is copied only when the encoder holds none.  Short blocks thus
+** do not coalesce: a list carries one per input boundary of each merge
+** that copied blocks, until a merge with deletions re-encodes it.
 */
 #include <stdio.h>
 #if defined(__SSE2__)
@@ -223,13 +226,15 @@ static uint32_t enc_last_doc(const ng_post_enc *e)
 
 int ng_post__enc_can_copy(const ng_post_enc *e, const ng_post_dec *d, uint32_t shift)
 {
-    /* a single block has no skip entry (nor a CRC of its own); a short
-       block is decoded so that short blocks coalesce.  The first gap is
-       unchanged when the docid before the block moves by shift too (END
-       + 1 wraps to 0: a list's first block, which counts from 0, goes
-       first into an empty encoder unshifted, or right after docid
+    /* a single block has no skip entry (nor a CRC of its own).  A short
+       block is copied only when the encoder holds no document (it would
+       come out the same), else it is decoded to join them.  The first gap
+       is unchanged when the docid before the block moves by shift too
+       (END + 1 wraps to 0: a list's first block, which counts from 0,
+       goes first into an empty encoder unshifted, or right after docid
        shift - 1). */
-    return d->n_blocks > 1 && d->cur.n == NG_FMT_BLOCK && enc_last_doc(e) + 1u == d->prev_last + 1u + shift;
+    return d->n_blocks > 1 && (d->cur.n == NG_FMT_BLOCK || e->n == 0) &&
+           enc_last_doc(e) + 1u == d->prev_last + 1u + shift;
 }
 
 int ng_post__enc_copy_block(ng_post_enc *e, const ng_post_dec *d, uint32_t shift)

@@ -367,6 +367,8 @@ typedef struct wseg {
     int lens_open;
     uint8_t *dels;       /* tombstone bitmap, loaded lazily */
     int dirty;           /* dels changed since the last commit */
+    uint64_t *ids;       /* Bloom filter of its ids (segments of this writer), or NULL */
+    uint64_t ids_mask;   /* bits in the filter - 1 */
 } wseg;
 
 typedef struct id_slot {
@@ -426,6 +428,7 @@ struct ng_writer {
     int lock_fd;
     ng_manifest man;      /* working copy: what the next commit writes */
     wseg *ws;             /* parallel to man.segs */
+    uint32_t first_new_seg; /* segments from this id on were written by this writer */
     size_t ws_cap;
     uint32_t *committed;  /* segment ids named by the committed MANIFEST */
     uint32_t n_committed;

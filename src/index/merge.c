@@ -26,9 +26,11 @@
 **      unchanged (deflating is most of the cost of writing a store, and
 **      tiered merges rewrite each document several times), and its ids
 **      come from the input's id area.  Each input's .doc is first checked
-**      whole against its file CRC, so a damaged input fails the merge
-**      instead of being carried on; that reads the file once, where
-**      inflating every block to check it cost far more CPU.  A block
+**      whole against its file CRC (one read of the file, where inflating
+**      every block to check it cost far more CPU); if it fails, the blocks
+**      copied are inflated and checked one by one as before, so damage in
+**      a block the merge drops never fails it and damage it would carry
+**      always does.  A block
 **      with deleted documents, or a small one (so that the short last
 **      blocks of flushed segments coalesce), is decoded and its live
 **      records re-added one by one; a block with no live document is not
@@ -280,18 +282,38 @@ static int readd_block(ng_store_enc *enc, const min_seg *s, const ng_store_block
     return rc;
 }
 
+/* Will any block of input s be copied whole? */
+static int copies_blocks(const min_seg *s)
+{
+    const ng_store *st = &s->store;
+    uint32_t b, j;
+    for (b = 0; b < st->n_blocks; b++) {
+        ng_store_block blk;
+        if (ng_store__block_info(st, b, &blk) != NG_OK) return 1; /* the loop below reports it */
+        if (blk.rlen < MIN_COPY_RAW || blk.first > st->n_docs || blk.n_docs > st->n_docs - blk.first) continue;
+        for (j = 0; j < blk.n_docs && s->remap[blk.first + j] != UINT32_MAX; j++) {}
+        if (j == blk.n_docs) return 1;
+    }
+    return 0;
+}
+
 /* Input s's blocks in order: dead ones skipped unread, wholly live full
-** ones copied as they are (the input's whole file is checked against its
-** CRC first), the others decoded and their live records re-added. */
+** ones copied as they are, the others decoded and their live records
+** re-added.  Blocks are copied unread once the input's file passed its
+** CRC; a file that does not (damage somewhere, maybe only in dead blocks
+** or the id area) has each block it copies inflated and checked as a read
+** would check it, its ids taken from its records, so that damage the
+** merge drops never fails it and damage it would carry always does. */
 static int copy_store(merge_ctx *c, ng_store_enc *enc, const min_seg *s)
 {
     const ng_store *st = &s->store;
-    ng_store_ids ids;
+    ng_store_ids ids, *whole = NULL;
     uint64_t since_release = 0;
     uint32_t b, j, next = 0, live;
-    int rc;
-    if ((rc = ng_fmt__verify_streaming(&st->f)) != NG_OK || (rc = ng_store__ids_begin(st, &ids)) != NG_OK)
-        return rc;
+    int rc = NG_OK;
+    if (copies_blocks(s) && ng_fmt__verify_streaming(&st->f) == NG_OK && ng_store__ids_begin(st, &ids) == NG_OK)
+        whole = &ids;
+    ng__map_release(&st->f.map); /* the id area was read whole to check it */
     for (b = 0; b < st->n_blocks && !rc; b++) {
         ng_store_block blk;
         if (cancelled(c)) return cancel_err();
@@ -303,11 +325,12 @@ static int copy_store(merge_ctx *c, ng_store_enc *enc, const min_seg *s)
                                    "store: block table out of order");
         next = blk.first + blk.n_docs;
         for (j = 0, live = 0; j < blk.n_docs; j++) live += s->remap[blk.first + j] != UINT32_MAX;
-        if (live == 0) continue;
+        if (live == 0) continue; /* never read: a dead block cannot fail the merge */
         if (live == blk.n_docs && blk.rlen >= MIN_COPY_RAW) {
             /* the encoder numbers it from its next docid: the remap's */
             if (enc->n_docs != s->remap[blk.first]) return ng__err(NG_ERROR, "merge: store out of step with the remap");
-            rc = ng_store__enc_copy_block(enc, st, &ids, &blk);
+            if (!whole && (rc = ng_store__block_load(st, &blk, &c->scratch)) != NG_OK) break;
+            rc = ng_store__enc_copy_block(enc, st, whole, &blk);
         } else if ((rc = ng_store__block_load(st, &blk, &c->scratch)) == NG_OK) {
             rc = readd_block(enc, s, &blk);
         }

@@ -48,6 +48,7 @@
 #include <malloc.h>
 #endif
 
+#include "format/docstore.h"
 #include "index/index.h"
 #include "index/merge.h"
 
@@ -219,6 +220,7 @@ static void ws_close(wseg *s)
     if (s->store_open) ng_store__close(&s->store);
     if (s->lens_open) ng_lens__close(&s->lens);
     ng__free(s->dels);
+    ng__free(s->ids);
     memset(s, 0, sizeof *s);
 }
 
@@ -310,6 +312,7 @@ NG_EXTERN(int) ng_writer_open(ng_writer **out, const char *path, const ng_writer
     if (o.create && (rc = ng__mkdir_p(path)) != NG_OK) goto fail;
     if ((rc = take_lock(w, o.lock_wait_ms)) != NG_OK) goto fail;
     if ((rc = load_manifest(w, &o)) != NG_OK) goto fail;
+    w->first_new_seg = w->man.next_seg_id;
     /* a rebuild forgets the files too: every one is read again */
     if ((rc = ng_src__load(&w->src, w->dir, o.rebuild ? 0 : w->man.generation, &w->log)) != NG_OK) goto fail;
     if (o.rebuild) w->src_dirty = 1;
@@ -422,16 +425,75 @@ static int ws_load(ng_writer *w, uint32_t i)
     return rc;
 }
 
+/* The Bloom filter of a segment's ids (k = 4 probes, 10 to 20 bits an
+** id): a document added with an id must tombstone its older copies, and
+** looking the id up in every segment's store touched a fresh page of its
+** id area per probe, so that a 1M build held 2 MB of every segment it had
+** flushed in memory, for ids that are nowhere (the usual case).  Filters
+** are built for the segments this writer writes (flushes, merges), from
+** their stores' id areas, read once; older segments are searched as they
+** are (building theirs would read every id of the index). */
+#define ID_FILTER_K 4
+
+static void id_probes(const char *id, size_t len, uint64_t p[ID_FILTER_K])
+{
+    uint64_t h1 = ng__fnv1a(id, len), h2 = (h1 * 0x9e3779b97f4a7c15ull) >> 17 | 1u;
+    int k;
+    for (k = 0; k < ID_FILTER_K; k++) p[k] = h1 + (uint64_t)k * h2;
+}
+
+static int filter_has(const wseg *s, const uint64_t p[ID_FILTER_K])
+{
+    int k;
+    for (k = 0; k < ID_FILTER_K; k++) {
+        uint64_t b = p[k] & s->ids_mask;
+        if (!(s->ids[b >> 6] >> (b & 63) & 1u)) return 0;
+    }
+    return 1;
+}
+
+static int build_filter(wseg *s)
+{
+    ng_store_ids it;
+    uint64_t bits = 1024, p[ID_FILTER_K];
+    uint32_t d;
+    int rc, k;
+    while (bits < (uint64_t)s->store.n_docs * 10) bits *= 2;
+    if ((rc = ng_store__ids_begin(&s->store, &it)) != NG_OK) return rc;
+    if (!(s->ids = ng__calloc((size_t)(bits / 64), sizeof *s->ids))) return ng__oom();
+    s->ids_mask = bits - 1;
+    for (d = 0; d < s->store.n_docs; d++) {
+        const char *id;
+        size_t len;
+        if ((rc = ng_store__ids_next(&s->store, &it, &id, &len)) != NG_OK) break;
+        id_probes(id, len, p);
+        for (k = 0; k < ID_FILTER_K; k++) s->ids[(p[k] & s->ids_mask) >> 6] |= 1ull << (p[k] & 63);
+    }
+    ng__map_release(&s->store.f.map); /* read once, in order: not kept */
+    if (rc) {
+        ng__free(s->ids);
+        s->ids = NULL;
+    }
+    return rc;
+}
+
 /* Tombstone every live copy of id in the segments; *found_out counts them. */
 static int delete_in_segments(ng_writer *w, const char *id, size_t len, int *found_out)
 {
+    uint64_t p[ID_FILTER_K];
     uint32_t i, doc;
     int rc;
+    id_probes(id, len, p);
     for (i = 0; i < w->man.n_segs; i++) {
         wseg *s = &w->ws[i];
         ng_seg_meta *m = &w->man.segs[i];
         if (m->n_deleted == m->n_docs) continue;
+        if (s->ids && !filter_has(s, p)) continue;
         if ((rc = ws_load(w, i)) != NG_OK) return rc;
+        if (!s->ids && m->id >= w->first_new_seg) {
+            if ((rc = build_filter(s)) != NG_OK) return rc;
+            if (!filter_has(s, p)) continue;
+        }
         rc = ng_store__find(&s->store, id, len, &doc);
         if (rc == NG_ENOTFOUND) continue;
         if (rc) return rc;

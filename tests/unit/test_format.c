@@ -705,7 +705,7 @@ static void test_post_large(void)
 ** as a merge does: blocks ng_post__enc_can_copy() accepts are copied, the
 ** others decoded and added.  Counts the copies. */
 static int append_list(ng_post_enc *e, const ng_file *pf, const ng_file *xf, const pcase *c, uint32_t shift,
-                       unsigned *copies)
+                       int may_copy, unsigned *copies)
 {
     ng_post_dec d;
     uint32_t docs[NG_FMT_BLOCK], tfs[NG_FMT_BLOCK], idx = 0, i;
@@ -713,7 +713,7 @@ static int append_list(ng_post_enc *e, const ng_file *pf, const ng_file *xf, con
     int rc = ng_post__dec_open(&d, pf, pf->body + c->pst_off, c->pst_len, xf, xf->body + c->pos_off, c->pos_len, c->n);
     while (!rc && (rc = ng_post__dec_next_block(&d)) == NG_OK) {
         size_t total = 0, off = 0;
-        if (ng_post__enc_can_copy(e, &d, shift)) {
+        if (may_copy && ng_post__enc_can_copy(e, &d, shift)) {
             rc = ng_post__enc_copy_block(e, &d, shift);
             idx += d.cur.n;
             ++*copies;
@@ -731,11 +731,13 @@ static int append_list(ng_post_enc *e, const ng_file *pf, const ng_file *xf, con
     return rc == NG_ITEROVER ? NG_OK : rc;
 }
 
-/* Lists joined as a merge joins inputs without deletions: full blocks are
-** copied whole (short blocks appear where a copy follows documents the
-** encoder held), and the result decodes to the concatenation, with every
-** block's frontier, skip entry and positions right. */
-static void test_post_copy_blocks(void)
+/* Lists joined as a merge joins inputs: full blocks are copied whole
+** (short blocks appear where a copy follows documents the encoder held),
+** and the result decodes to the concatenation, with every block's
+** frontier, skip entry and positions right.  With first_decoded, the
+** first list is decoded whole (as an input with deletions is), so that
+** the encoder holds documents when the second list's copies begin. */
+static void join_lists(int first_decoded, unsigned want_copies)
 {
     uint64_t seed = 4242;
     pcase in[3], cat;
@@ -776,15 +778,19 @@ static void test_post_copy_blocks(void)
     for (k = 0; k < 3 && !rc; k++) {
         uint64_t cf_before = e.cf, cf = 0;
         unsigned before = copies;
-        rc = append_list(&e, &pf, &xf, &in[k], shift[k], &copies);
+        rc = append_list(&e, &pf, &xf, &in[k], shift[k], !(first_decoded && k == 0), &copies);
         for (i = 0; i < in[k].n; i++) cf += in[k].tfs[i];
         if (copies > before) e.cf = cf_before + cf; /* as the merge does */
     }
     if (!rc) rc = ng_post__enc_finish(&e);
     CTX("copy: joined (rc %d, %u copies, %u blocks)", rc, copies, e.n_blocks);
     EXPECT(rc == NG_OK);
-    /* A's 5, B's 4 after its first, all 3 of C; then 5 + 1 + 1 + 4 + 1 + 3 blocks */
-    EXPECT(copies == 12);
+    /* copied: all 6 of A (its short last one too: the encoder is empty),
+       B's 5 after its first, all 3 of C: 6 + 1 + 5 + 3 blocks.  A decoded
+       instead: its 5 full blocks, B's first block with A's last 60
+       documents, those 60 of B closed short before B's copies, B's 4 full
+       and its short one, then C's 3: 5 + 1 + 1 + 5 + 3 blocks, 8 copies */
+    EXPECT(copies == want_copies);
     EXPECT(e.n_blocks == 15);
     EXPECT(e.df == cat.n);
     cat.n_blocks = e.n_blocks;
@@ -817,6 +823,12 @@ static void test_post_copy_blocks(void)
     ng_buf_dispose(&pos);
     for (k = 0; k < 3; k++) pcase_free(&in[k]);
     pcase_free(&cat);
+}
+
+static void test_post_copy_blocks(void)
+{
+    join_lists(0, 14);
+    join_lists(1, 8);
 }
 
 /* The block sizes of a long list are checked against df: a skip entry
@@ -866,6 +878,56 @@ static void test_post_bad_block_sizes(void)
         rc = ng_post__dec_open(&d, &pf, pf.body, c.pst_len, &xf, xf.body, c.pos_len, c.n);
         while (rc == NG_OK && (rc = ng_post__dec_next_block(&d)) == NG_OK) rc = ng_post__dec_docs(&d, docs, tfs);
         EXPECT(rc == NG_ECORRUPT);
+        ng_fmt__close(&pf);
+        ng_fmt__close(&xf);
+    }
+    {
+        /* the skip entries alone, blocks undecoded: a df one short of the
+           counts or one over, and a count of 129 (n - 1 = 128, a two-byte vint spliced
+           in, the skip length and CRC made right), are both caught by
+           ng_post__dec_next_block itself */
+        ng_post_dec d;
+        ng_buf body = NG_BUF_INIT;
+        const uint8_t *p, *end;
+        uint64_t nb, skip_len, v;
+        uint8_t meta[8];
+        size_t at;
+        int rc = NG_OK;
+        EXPECT(ng_fmt__open(&pf, tpath("sizes.pst"), NG_FK_PST) == NG_OK);
+        EXPECT(ng_fmt__open(&xf, tpath("sizes.pos"), NG_FK_POS) == NG_OK);
+        for (v = 0; v < 2; v++) { /* df one short, one over */
+            rc = ng_post__dec_open(&d, &pf, pf.body, c.pst_len, &xf, xf.body, c.pos_len, v ? c.n + 1 : c.n - 1);
+            while (rc == NG_OK) rc = ng_post__dec_next_block(&d);
+            CTX("sizes: df %s", v ? "one over" : "one short");
+            EXPECT(rc == NG_ECORRUPT && strstr(ng_error_last()->message, "bad block size") != NULL);
+        }
+        p = pf.body;
+        end = p + c.pst_len;
+        EXPECT(ng__vint_get(&p, end, &nb) == 0 && ng__vint_get(&p, end, &skip_len) == 0 && skip_len < 127);
+        at = (size_t)(p - pf.body);
+        EXPECT(ng__vint_get(&p, end, &v) == 0 && *p == 127); /* last_doc_delta, then n - 1 */
+        rc = NG_OK;
+        ng__buf_put(&rc, &body, pf.body, at - 1);
+        ng__buf_put(&rc, &body, (const uint8_t[]){(uint8_t)(skip_len + 1)}, 1);
+        ng__buf_put(&rc, &body, pf.body + at, (size_t)(p - pf.body) - at);
+        ng__buf_put(&rc, &body, (const uint8_t[]){0x80, 0x01}, 2);
+        ng__buf_put(&rc, &body, p + 1, (size_t)(pf.body + at + skip_len + 4 - (p + 1)) - 4);
+        {
+            uint8_t crc[4];
+            ng__set_u32(crc, ng__crc32(0, body.ptr, body.size));
+            ng__buf_put(&rc, &body, crc, 4);
+        }
+        ng__buf_put(&rc, &body, pf.body + at + skip_len + 4, c.pst_len - (at + skip_len + 4));
+        ng_fmt__close(&pf);
+        ng__set_u64(meta, 1);
+        EXPECT(rc == NG_OK && write_framed(tpath("sizes-129.pst"), NG_FK_PST, body.ptr, body.size, meta, 8) == NG_OK);
+        EXPECT(ng_fmt__open(&pf, tpath("sizes-129.pst"), NG_FK_PST) == NG_OK);
+        rc = ng_post__dec_open(&d, &pf, pf.body, body.size, &xf, xf.body, c.pos_len, c.n);
+        CTX("sizes: a block of 129");
+        EXPECT(rc == NG_OK); /* the skip entries pass their CRC */
+        if (rc == NG_OK) rc = ng_post__dec_next_block(&d);
+        EXPECT(rc == NG_ECORRUPT && strstr(ng_error_last()->message, "bad block size") != NULL);
+        ng_buf_dispose(&body);
         ng_fmt__close(&pf);
         ng_fmt__close(&xf);
     }

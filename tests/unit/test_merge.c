@@ -703,7 +703,9 @@ static uint64_t short_inner_blocks(const ng_segment *s, uint64_t *long_lists)
 /* Inputs without deletions and with long lists: their full blocks are
 ** copied rather than decoded (FORMAT.md 4), which must change nothing a
 ** reader sees: every list, stored field and query result as before, and
-** the index passes check. */
+** the index passes check.  Then the merged segment is merged again with
+** new segments, once without deletions (its short blocks copied too),
+** once with tombstones in it (its lists decoded, the others copied). */
 static void test_merge_copied_blocks(void)
 {
     plan p;
@@ -728,6 +730,40 @@ static void test_merge_copied_blocks(void)
     CTX("merged: %llu short blocks inside %llu long lists", (unsigned long long)shorts, (unsigned long long)longs);
     EXPECT(shorts != UINT64_MAX && shorts >= 10);
     ng_index_free(ix);
+    {
+        /* again, the merged segment (short blocks inside its lists) among
+           new ones with ids of their own: everything copied where it can
+           be, short blocks included */
+        plan p2;
+        int e;
+        plan_make(&p2, 778, 2, 1200, 0);
+        for (e = 0; e < p2.n_ev; e++) p2.ev[e].id += 100000;
+        NG_ASSERT_OK(build(dir, &p2, 64u << 20));
+        merge_and_check(dir, NULL, 1, &out);
+        NG_ASSERT_OK(ng_index_open(&ix, dir));
+        if (ix) {
+            uint64_t more = short_inner_blocks(&ix->segs[0], &longs);
+            CTX("second merge: %llu short blocks", (unsigned long long)more);
+            EXPECT(more != UINT64_MAX && more > shorts);
+            ng_index_free(ix);
+        }
+        plan_free(&p2);
+    }
+    {
+        /* and with deletions in the merged segment (ids of the first plan
+           added again): its lists are decoded, the new segment's copied */
+        plan p3;
+        plan_make(&p3, 779, 1, 800, 0);
+        NG_ASSERT_OK(build(dir, &p3, 64u << 20));
+        NG_ASSERT_OK(ng_index_open(&ix, dir));
+        if (ix) {
+            CTX("third: tombstones in the merged segment");
+            EXPECT(ix->n_segs == 2 && ix->segs[0].meta.n_deleted > 0);
+            ng_index_free(ix);
+        }
+        merge_and_check(dir, NULL, 1, &out);
+        plan_free(&p3);
+    }
     plan_free(&p);
 }
 
@@ -1313,10 +1349,11 @@ static int flip_byte(const char *path, long off)
     return fclose(f) || rc ? -1 : 0;
 }
 
-/* A damaged block of an input, which a read of it reports, fails the
-** merge (the input's file CRC, checked before its blocks are copied raw),
-** and leaves no file of the new segment; so does a damaged block table
-** entry. */
+/* A damaged block of an input fails the merge with the error a read of
+** that block gives (the input's file CRC fails, and then each block copied
+** is checked), and leaves no file of the new segment; so does a damaged
+** block table entry.  Damage in a block whose documents are all deleted
+** does not fail it. */
 static void test_merge_store_damaged(void)
 {
     sdocs s = {NULL, 0, 0};
@@ -1361,10 +1398,32 @@ static void test_merge_store_damaged(void)
         rc = ng_merge__run(dir, man.segs, NULL, man.n_segs, 700 + (uint32_t)where, &out, NULL, NULL);
         CTX("damage %d: merge gives %d (%.150s), read %s", where, rc, ng_error_last()->message, want);
         EXPECT(rc == NG_ECORRUPT);
-        /* the merge checks the input file whole before copying blocks raw */
-        EXPECT(strstr(ng_error_last()->message, "file checksum mismatch") != NULL);
-        EXPECT(strstr(ng_error_last()->message, strrchr(path.ptr, '/') + 1) != NULL);
+        /* the file CRC fails, so the blocks are checked one by one: the
+           damaged one fails as its read does */
+        EXPECT(strstr(ng_error_last()->message, want) != NULL);
         EXPECT(seg_files_exist(dir, 700 + (uint32_t)where) == 0);
+        snprintf(cmd, sizeof cmd, "cp '%s.keep' '%s'", path.ptr, path.ptr);
+        EXPECT(system(cmd) == 0);
+    }
+    {
+        /* damage in a block whose documents are all deleted: the merge
+           drops the block, so the damage cannot fail it */
+        const uint8_t *dels[16];
+        uint8_t *bits;
+        uint32_t d, k;
+        long off;
+        NG_ASSERT_OK(ng_store__open(&st, path.ptr));
+        NG_ASSERT_OK(ng_store__block_info(&st, 2, &blk));
+        off = (long)(NG_FMT_HEADER_SIZE + (blk.comp - st.f.body) + blk.clen / 2);
+        ng_store__close(&st);
+        NG_ASSERT_OK(flip_byte(path.ptr, off));
+        bits = calloc(man.segs[1].n_docs / 8 + 1, 1);
+        for (d = blk.first; d < blk.first + blk.n_docs; d++) bits[d >> 3] |= (uint8_t)(1u << (d & 7));
+        for (k = 0; k < man.n_segs && k < 16; k++) dels[k] = k == 1 ? bits : NULL;
+        CTX("damage in a dead block");
+        NG_ASSERT_OK(ng_merge__run(dir, man.segs, dels, man.n_segs, 705, &out, NULL, NULL));
+        EXPECT(out.n_docs == s.n - blk.n_docs);
+        free(bits);
         snprintf(cmd, sizeof cmd, "cp '%s.keep' '%s'", path.ptr, path.ptr);
         EXPECT(system(cmd) == 0);
     }
