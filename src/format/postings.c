@@ -158,16 +158,25 @@ static void put_points(int *rc, ng_buf *b, const uint32_t *tf, const uint32_t *l
     }
 }
 
-static void put_front(int *rc, ng_buf *b, const ng_post_enc *e)
+/* A skip entry for the block ending at docid last: the one written for a
+** block encoded here and for a block copied whole alike. */
+static void put_skip(int *rc, ng_post_enc *e, uint32_t last, uint32_t n, size_t data_len, size_t pos_len,
+                     const ng_post_block *front, uint32_t data_crc, uint32_t pos_crc)
 {
-    uint32_t tf[NG_FMT_FRONT], len[NG_FMT_FRONT], n = block_front(e, tf, len);
-    put_points(rc, b, tf, len, n);
+    ng__buf_put_vint(rc, &e->skips, e->n_blocks == 0 ? last : last - e->prev_last);
+    ng__buf_put_vint(rc, &e->skips, n - 1);
+    ng__buf_put_vint(rc, &e->skips, data_len);
+    ng__buf_put_vint(rc, &e->skips, pos_len);
+    put_points(rc, &e->skips, front->front_tf, front->front_len, front->n_front);
+    ng__buf_put_u32(rc, &e->skips, data_crc);
+    ng__buf_put_u32(rc, &e->skips, pos_crc);
 }
 
 static int enc_flush_block(ng_post_enc *e)
 {
     uint32_t gaps[NG_FMT_BLOCK], tfm1[NG_FMT_BLOCK];
     uint32_t prev = e->prev_last;
+    ng_post_block front;
     size_t i, data_start = e->blocks.size, pos_start = e->pos.size;
     int rc = NG_OK;
     for (i = 0; i < e->n; i++) {
@@ -178,14 +187,10 @@ static int enc_flush_block(ng_post_enc *e)
     put_pfor(&rc, &e->blocks, gaps, e->n);
     put_pfor(&rc, &e->blocks, tfm1, e->n);
     if (!rc) rc = ng_fmt__pos_encode(&e->pos, e->posv, e->tfs, (uint32_t)e->n);
-    /* skip entry */
-    ng__buf_put_vint(&rc, &e->skips, e->n_blocks == 0 ? e->docs[e->n - 1] : e->docs[e->n - 1] - e->prev_last);
-    ng__buf_put_vint(&rc, &e->skips, e->n - 1);
-    ng__buf_put_vint(&rc, &e->skips, e->blocks.size - data_start);
-    ng__buf_put_vint(&rc, &e->skips, e->pos.size - pos_start);
-    put_front(&rc, &e->skips, e);
-    ng__buf_put_u32(&rc, &e->skips, ng__crc32(0, e->blocks.ptr + data_start, e->blocks.size - data_start));
-    ng__buf_put_u32(&rc, &e->skips, ng__crc32(0, e->pos.ptr + pos_start, e->pos.size - pos_start));
+    front.n_front = block_front(e, front.front_tf, front.front_len);
+    put_skip(&rc, e, e->docs[e->n - 1], (uint32_t)e->n, e->blocks.size - data_start, e->pos.size - pos_start, &front,
+             ng__crc32(0, e->blocks.ptr + data_start, e->blocks.size - data_start),
+             ng__crc32(0, e->pos.ptr + pos_start, e->pos.size - pos_start));
     e->pos_len += e->pos.size - pos_start;
     if (!rc && e->pos_sink) {
         rc = ng_fmt__fw_write(e->pos_sink, e->pos.ptr, e->pos.size);
@@ -250,13 +255,7 @@ int ng_post__enc_copy_block(ng_post_enc *e, const ng_post_dec *d, uint32_t shift
     if (!ng_fmt__crc_ok(d->xf, pos, b->pos_len, b->pos_crc))
         return ng_fmt__corrupt(d->xf, pos, "positions: checksum mismatch");
     if (e->n > 0 && (rc = enc_flush_block(e)) != NG_OK) return rc;
-    ng__buf_put_vint(&rc, &e->skips, e->n_blocks == 0 ? last : last - e->prev_last);
-    ng__buf_put_vint(&rc, &e->skips, b->n - 1);
-    ng__buf_put_vint(&rc, &e->skips, b->data_len);
-    ng__buf_put_vint(&rc, &e->skips, b->pos_len);
-    put_points(&rc, &e->skips, b->front_tf, b->front_len, b->n_front);
-    ng__buf_put_u32(&rc, &e->skips, b->data_crc);
-    ng__buf_put_u32(&rc, &e->skips, b->pos_crc);
+    put_skip(&rc, e, last, b->n, b->data_len, b->pos_len, b, b->data_crc, b->pos_crc);
     ng__buf_put(&rc, &e->blocks, b->data, b->data_len);
     if (rc) return rc;
     if (e->pos_sink) rc = ng_fmt__fw_write(e->pos_sink, pos, b->pos_len);

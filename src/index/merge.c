@@ -282,17 +282,30 @@ static int readd_block(ng_store_enc *enc, const min_seg *s, const ng_store_block
     return rc;
 }
 
+/* Documents of blk (inside input s) that stay live. */
+static uint32_t live_in(const min_seg *s, const ng_store_block *blk)
+{
+    uint32_t j, live = 0;
+    for (j = 0; j < blk->n_docs; j++) live += s->remap[blk->first + j] != UINT32_MAX;
+    return live;
+}
+
+/* Is blk copied as it is?  Small blocks are re-added instead (MIN_COPY_RAW). */
+static int copied_whole(const ng_store_block *blk, uint32_t live)
+{
+    return live == blk->n_docs && blk->rlen >= MIN_COPY_RAW;
+}
+
 /* Will any block of input s be copied whole? */
 static int copies_blocks(const min_seg *s)
 {
     const ng_store *st = &s->store;
-    uint32_t b, j;
+    uint32_t b;
     for (b = 0; b < st->n_blocks; b++) {
         ng_store_block blk;
-        if (ng_store__block_info(st, b, &blk) != NG_OK) return 1; /* the loop below reports it */
-        if (blk.rlen < MIN_COPY_RAW || blk.first > st->n_docs || blk.n_docs > st->n_docs - blk.first) continue;
-        for (j = 0; j < blk.n_docs && s->remap[blk.first + j] != UINT32_MAX; j++) {}
-        if (j == blk.n_docs) return 1;
+        if (ng_store__block_info(st, b, &blk) != NG_OK) return 1; /* copy_store reports it */
+        if (blk.first > st->n_docs || blk.n_docs > st->n_docs - blk.first) continue;
+        if (copied_whole(&blk, live_in(s, &blk))) return 1;
     }
     return 0;
 }
@@ -309,7 +322,7 @@ static int copy_store(merge_ctx *c, ng_store_enc *enc, const min_seg *s)
     const ng_store *st = &s->store;
     ng_store_ids ids, *whole = NULL;
     uint64_t since_release = 0;
-    uint32_t b, j, next = 0, live;
+    uint32_t b, next = 0, live;
     int rc = NG_OK;
     if (copies_blocks(s) && ng_fmt__verify_streaming(&st->f) == NG_OK && ng_store__ids_begin(st, &ids) == NG_OK)
         whole = &ids;
@@ -324,9 +337,8 @@ static int copy_store(merge_ctx *c, ng_store_enc *enc, const min_seg *s)
             return ng_fmt__corrupt(&st->f, st->table + (size_t)b * NG_STORE_TABLE_ENTRY,
                                    "store: block table out of order");
         next = blk.first + blk.n_docs;
-        for (j = 0, live = 0; j < blk.n_docs; j++) live += s->remap[blk.first + j] != UINT32_MAX;
-        if (live == 0) continue; /* never read: a dead block cannot fail the merge */
-        if (live == blk.n_docs && blk.rlen >= MIN_COPY_RAW) {
+        if ((live = live_in(s, &blk)) == 0) continue; /* never read: a dead block cannot fail the merge */
+        if (copied_whole(&blk, live)) {
             /* the encoder numbers it from its next docid: the remap's */
             if (enc->n_docs != s->remap[blk.first]) return ng__err(NG_ERROR, "merge: store out of step with the remap");
             if (!whole && (rc = ng_store__block_load(st, &blk, &c->scratch)) != NG_OK) break;
